@@ -1,0 +1,74 @@
+# KX: `make run` serves a seeded demo site; `make test` runs every check. `make help` lists all.
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+MANAGE := $(BIN)/python manage.py
+HOST ?= 127.0.0.1
+PORT ?= 8000
+GOVUK := node_modules/govuk-frontend/dist/govuk
+
+.DEFAULT_GOAL := help
+.PHONY: help run install assets migrate seed test lint format check pytest clean totp
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
+
+run: install assets migrate seed ## Set up everything and serve the demo site on SQLite
+	$(MANAGE) runserver $(HOST):$(PORT)
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+# Re-installs only when pyproject.toml changes.
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+install: $(VENV)/.installed ## Create .venv and install the project with its dev tools
+
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund --ignore-scripts
+	touch $@
+
+kx_site/static/css/kx.css: node_modules/.package-lock.json frontend/kx.scss
+	npx --no-install sass --no-source-map --quiet-deps --load-path=node_modules --style=compressed frontend/kx.scss $@
+
+kx_site/static/govuk/govuk-frontend.min.js: node_modules/.package-lock.json
+	mkdir -p kx_site/static/govuk
+	cp $(GOVUK)/govuk-frontend.min.js $@
+
+assets: kx_site/static/css/kx.css kx_site/static/govuk/govuk-frontend.min.js ## Build GOV.UK Frontend styles and scripts
+
+migrate: install ## Apply database migrations
+	$(MANAGE) migrate --no-input
+	$(MANAGE) createcachetable
+
+seed: install ## Add demo content and print the demo accounts (idempotent)
+	$(MANAGE) seed_demo
+
+lint: install ## ruff and djhtml, checking only
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/djhtml --check templates
+
+format: install ## Fix formatting with ruff and djhtml
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+	$(BIN)/djhtml templates
+
+check: install ## Django system checks and missing migrations
+	DJANGO_SETTINGS_MODULE=kx_site.settings.test $(MANAGE) check
+	DJANGO_SETTINGS_MODULE=kx_site.settings.test $(MANAGE) makemigrations --check --dry-run
+
+pytest: install assets ## The pytest suite only (PYTEST_ARGS to pass options)
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+test: lint check pytest ## Every check: lint, system checks, migrations, the whole suite with browser journeys
+
+clean: ## Remove the virtualenv, node modules, built assets and the SQLite database
+	rm -rf $(VENV) node_modules kx_site/static/css/kx.css kx_site/static/govuk db.sqlite3 var staticfiles
+
+totp: install ## Print a demo staff account's current authenticator code: make totp EMAIL=...
+	@$(MANAGE) demo_totp $(EMAIL)

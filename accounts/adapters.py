@@ -1,0 +1,29 @@
+from allauth.account.adapter import DefaultAccountAdapter
+from allauth.mfa.adapter import DefaultMFAAdapter
+from allauth.mfa.models import Authenticator
+from django.conf import settings
+
+
+class AccountAdapter(DefaultAccountAdapter):
+    def send_mail(self, template_prefix, email, context):
+        """Send allauth's emails through the background task, so a mail fault never fails a
+        sign-up or password reset."""
+        from kx_site.notifications import send_email
+
+        message = self.render_mail(template_prefix, email, context)
+        send_email.enqueue(subject=message.subject, body=message.body, to=list(message.to))
+
+    def get_from_email(self):
+        return settings.DEFAULT_FROM_EMAIL
+
+
+class MFAAdapter(DefaultMFAAdapter):
+    def can_delete_authenticator(self, authenticator):
+        """Staff keep at least one authenticator app: it is their second factor."""
+        user = authenticator.user
+        if not user.is_kx_staff:
+            return True
+        others = Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exclude(
+            pk=authenticator.pk
+        )
+        return authenticator.type != Authenticator.Type.TOTP or others.exists()

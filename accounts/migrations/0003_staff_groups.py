@@ -1,0 +1,85 @@
+"""The staff groups and what each may do in the Wagtail admin.
+
+Permissions are created here if Django has not created them yet (it does so only after all
+migrations have run), the way Wagtail's own migrations do it.
+"""
+
+from django.db import migrations
+
+# (app_label, model, codename): model-level permissions, granted directly to the group.
+ADMIN_ACCESS = ("wagtailadmin", "admin", "access_admin")
+
+PAGE_PERMISSIONS = {
+    "Editors": ["add_page", "change_page"],
+    "Senior editors": ["add_page", "change_page", "publish_page", "lock_page", "unlock_page"],
+}
+COLLECTION_PERMISSIONS = {
+    "Editors": [
+        ("wagtaildocs", "document", ["add_document", "change_document", "choose_document"]),
+        ("wagtailimages", "image", ["add_image", "change_image", "choose_image"]),
+    ],
+    "Senior editors": [
+        (
+            "wagtaildocs",
+            "document",
+            ["add_document", "change_document", "choose_document", "delete_document"],
+        ),
+        ("wagtailimages", "image", ["add_image", "change_image", "choose_image", "delete_image"]),
+    ],
+}
+GROUPS = ["Editors", "Senior editors", "Moderators", "Event organisers"]
+
+
+def permission(apps, app_label, model, codename):
+    ContentType = apps.get_model("contenttypes", "ContentType")
+    Permission = apps.get_model("auth", "Permission")
+    content_type, _ = ContentType.objects.get_or_create(app_label=app_label, model=model)
+    perm, _ = Permission.objects.get_or_create(
+        content_type=content_type,
+        codename=codename,
+        defaults={"name": codename.replace("_", " ").capitalize()},
+    )
+    return perm
+
+
+def create_groups(apps, schema_editor):
+    Group = apps.get_model("auth", "Group")
+    Page = apps.get_model("wagtailcore", "Page")
+    Collection = apps.get_model("wagtailcore", "Collection")
+    GroupPagePermission = apps.get_model("wagtailcore", "GroupPagePermission")
+    GroupCollectionPermission = apps.get_model("wagtailcore", "GroupCollectionPermission")
+
+    root_page = Page.objects.filter(depth=1).first()
+    root_collection = Collection.objects.filter(depth=1).first()
+    for name in GROUPS:
+        group, _ = Group.objects.get_or_create(name=name)
+        group.permissions.add(permission(apps, *ADMIN_ACCESS))
+        for codename in PAGE_PERMISSIONS.get(name, []):
+            GroupPagePermission.objects.get_or_create(
+                group=group,
+                page=root_page,
+                permission=permission(apps, "wagtailcore", "page", codename),
+            )
+        for app_label, model, codenames in COLLECTION_PERMISSIONS.get(name, []):
+            for codename in codenames:
+                GroupCollectionPermission.objects.get_or_create(
+                    group=group,
+                    collection=root_collection,
+                    permission=permission(apps, app_label, model, codename),
+                )
+
+
+def remove_groups(apps, schema_editor):
+    apps.get_model("auth", "Group").objects.filter(name__in=GROUPS).delete()
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("accounts", "0002_seed_organisations"),
+        ("wagtailcore", "0098_apitoken"),
+        ("wagtaildocs", "0014_alter_document_file_size"),
+        ("wagtailimages", "0027_image_description"),
+        ("wagtailadmin", "0006_formstate"),
+    ]
+
+    operations = [migrations.RunPython(create_groups, remove_groups)]

@@ -1,0 +1,212 @@
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser, BaseUserManager
+from django.db import models
+from django.utils import timezone
+from modelcluster.fields import ParentalKey
+from modelcluster.models import ClusterableModel
+from wagtail.admin.panels import FieldPanel, InlinePanel
+
+
+class OrganisationKind(models.TextChoices):
+    POLICE_FORCE = "police_force", "Police force"
+    PROBATION_REGION = "probation_region", "Probation region"
+    NATIONAL_BODY = "national_body", "National body"
+    OTHER = "other", "Other organisation"
+
+
+class Organisation(ClusterableModel):
+    name = models.CharField(max_length=200, unique=True)
+    slug = models.SlugField(max_length=200, unique=True)
+    kind = models.CharField(max_length=32, choices=OrganisationKind.choices)
+    is_active = models.BooleanField(
+        default=True, help_text="Inactive organisations cannot be chosen by new members."
+    )
+
+    panels = [
+        FieldPanel("name"),
+        FieldPanel("slug"),
+        FieldPanel("kind"),
+        FieldPanel("is_active"),
+        InlinePanel("domains", heading="Email domains", label="Domain"),
+    ]
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class OrganisationDomain(models.Model):
+    """An email domain whose verified addresses prove membership of an organisation.
+
+    One domain may belong to several organisations (``justice.gov.uk`` serves every probation
+    region); a member whose domain matches several then picks which one is theirs.
+    """
+
+    organisation = ParentalKey(Organisation, on_delete=models.CASCADE, related_name="domains")
+    domain = models.CharField(
+        max_length=253, help_text="For example kent.police.uk. Subdomains match too."
+    )
+
+    panels = [FieldPanel("domain")]
+
+    class Meta:
+        ordering = ["domain"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "domain"], name="unique_domain_per_organisation"
+            )
+        ]
+
+    def __str__(self):
+        return self.domain
+
+    def save(self, *args, **kwargs):
+        self.domain = self.domain.strip().lower().lstrip("@")
+        super().save(*args, **kwargs)
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def _create_user(self, email, password, **extra_fields):
+        if not email:
+            raise ValueError("An email address is required.")
+        user = self.model(email=self.normalize_email(email).lower(), **extra_fields)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email, password=None, **extra_fields):
+        extra_fields.setdefault("is_staff", False)
+        extra_fields.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra_fields)
+
+    def create_superuser(self, email, password=None, **extra_fields):
+        extra_fields.setdefault("is_staff", True)
+        extra_fields.setdefault("is_superuser", True)
+        return self._create_user(email, password, **extra_fields)
+
+
+class VerificationMethod(models.TextChoices):
+    DOMAIN = "domain", "Email domain"
+    APPROVAL = "approval", "Approved by an administrator"
+
+
+class User(AbstractUser):
+    """A person with a KX account. Email is the login; there is no username."""
+
+    username = None
+    email = models.EmailField("email address", unique=True)
+    job_title = models.CharField("role", max_length=200, blank=True)
+    organisation = models.ForeignKey(
+        Organisation,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="members",
+        help_text="Set only by verification: the organisation this person is a verified member of.",
+    )
+    verified_at = models.DateTimeField(
+        "practitioner verified or last confirmed at", null=True, blank=True
+    )
+    verification_method = models.CharField(
+        max_length=16, choices=VerificationMethod.choices, blank=True
+    )
+
+    USERNAME_FIELD = "email"
+    REQUIRED_FIELDS = []
+
+    objects = UserManager()
+
+    class Meta:
+        ordering = ["email"]
+
+    def __str__(self):
+        return self.get_full_name() or self.email
+
+    @property
+    def is_practitioner(self):
+        """A verified member of a registered organisation (lapsed members still read)."""
+        return self.organisation_id is not None and self.verified_at is not None
+
+    @property
+    def verification_lapsed(self):
+        if not self.is_practitioner:
+            return False
+        return self.verified_at + settings.KX_VERIFICATION_VALID_FOR < timezone.now()
+
+    @property
+    def can_contribute(self):
+        """Whether this practitioner may write: lapsed members are read-only until they confirm."""
+        return self.is_practitioner and not self.verification_lapsed
+
+    @property
+    def is_kx_staff(self):
+        """Editors, moderators, organisers and administrators: all must use MFA."""
+        if self.is_staff or self.is_superuser:
+            return True
+        return self.has_perm("wagtailadmin.access_admin")
+
+
+class VerificationRequest(models.Model):
+    """A member's request to be verified as a practitioner, for an administrator to decide."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting for a decision"
+        APPROVED = "approved", "Approved"
+        REFUSED = "refused", "Refused"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="verification_requests"
+    )
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT)
+    job_title = models.CharField("role", max_length=200)
+    reason = models.TextField(help_text="Why this person needs practitioner access.")
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    created_at = models.DateTimeField(auto_now_add=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    decision_note = models.TextField(blank=True, help_text="Sent to the member with the decision.")
+
+    class Meta:
+        ordering = ["created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user"],
+                condition=models.Q(status="pending"),
+                name="one_pending_verification_request_per_user",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.user} – {self.organisation} ({self.get_status_display()})"
+
+
+class AuditEntry(models.Model):
+    """What happened to an account's standing, by whom: verification, approval, lapse."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="audit_entries"
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    action = models.CharField(max_length=64)
+    detail = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name_plural = "audit entries"
+
+    def __str__(self):
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.user}: {self.action}"

@@ -1,0 +1,147 @@
+"""Writes that change a member's standing. Views, commands and signals call these."""
+
+from allauth.account.models import EmailAddress
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from kx_site.notifications import queue_email
+
+from .models import AuditEntry, Organisation, User, VerificationMethod, VerificationRequest
+
+
+def email_domain(email):
+    return email.rsplit("@", 1)[-1].strip().lower()
+
+
+def organisations_for_email(email):
+    """Organisations whose most specific registered domain matches ``email``.
+
+    ``a.kent.police.uk`` matches ``kent.police.uk``; where both ``justice.gov.uk`` and a more
+    specific domain are registered, only the more specific one counts.
+    """
+    parts = email_domain(email).split(".")
+    candidates = [".".join(parts[i:]) for i in range(len(parts) - 1)]
+    for candidate in candidates:  # most specific first
+        matches = Organisation.objects.filter(domains__domain=candidate, is_active=True)
+        if matches.exists():
+            return matches.distinct()
+    return Organisation.objects.none()
+
+
+def organisations_for_user(user):
+    """Organisations the user can join by proving a verified email address."""
+    result = Organisation.objects.none()
+    for address in EmailAddress.objects.filter(user=user, verified=True):
+        result = result | organisations_for_email(address.email)
+    return result.distinct()
+
+
+def _audit(user, action, detail="", actor=None):
+    AuditEntry.objects.create(user=user, actor=actor, action=action, detail=detail)
+
+
+@transaction.atomic
+def practitioner_verify(*, user, organisation, method, actor=None, job_title=None):
+    user = User.objects.select_for_update().get(pk=user.pk)
+    user.organisation = organisation
+    user.verified_at = timezone.now()
+    user.verification_method = method
+    if job_title:
+        user.job_title = job_title
+    user.save(update_fields=["organisation", "verified_at", "verification_method", "job_title"])
+    VerificationRequest.objects.filter(
+        user=user, status=VerificationRequest.Status.PENDING
+    ).update(status=VerificationRequest.Status.WITHDRAWN)
+    _audit(user, "verified", f"{organisation} ({VerificationMethod(method).label})", actor)
+    return user
+
+
+def practitioner_verify_from_email(*, user, email):
+    """Verify at once when a newly confirmed address belongs to exactly one organisation.
+
+    Returns the user's organisations to choose from when the domain is shared, else None.
+    """
+    if user.is_practitioner and not user.verification_lapsed:
+        return None
+    matches = list(organisations_for_email(email))
+    if len(matches) == 1:
+        practitioner_verify(user=user, organisation=matches[0], method=VerificationMethod.DOMAIN)
+        return None
+    return matches or None
+
+
+def practitioner_choose_organisation(*, user, organisation):
+    """Verify a member whose email domain is shared by several organisations (e.g. probation)."""
+    if not organisations_for_user(user).filter(pk=organisation.pk).exists():
+        raise ValidationError("Your verified email addresses do not belong to that organisation.")
+    return practitioner_verify(
+        user=user, organisation=organisation, method=VerificationMethod.DOMAIN
+    )
+
+
+@transaction.atomic
+def verification_request_create(*, user, organisation, job_title, reason):
+    if user.is_practitioner and not user.verification_lapsed and user.organisation == organisation:
+        raise ValidationError("You are already a verified member of that organisation.")
+    if VerificationRequest.objects.filter(
+        user=user, status=VerificationRequest.Status.PENDING
+    ).exists():
+        raise ValidationError("You already have a request waiting for a decision.")
+    request = VerificationRequest.objects.create(
+        user=user, organisation=organisation, job_title=job_title, reason=reason
+    )
+    _audit(user, "verification requested", str(organisation), user)
+    return request
+
+
+@transaction.atomic
+def verification_request_decide(*, verification_request, approve, decided_by, note=""):
+    request = VerificationRequest.objects.select_for_update().get(pk=verification_request.pk)
+    if request.status != VerificationRequest.Status.PENDING:
+        raise ValidationError("This request has already been decided.")
+    request.status = (
+        VerificationRequest.Status.APPROVED if approve else VerificationRequest.Status.REFUSED
+    )
+    request.decided_at = timezone.now()
+    request.decided_by = decided_by
+    request.decision_note = note
+    request.save()
+    if approve:
+        practitioner_verify(
+            user=request.user,
+            organisation=request.organisation,
+            method=VerificationMethod.APPROVAL,
+            actor=decided_by,
+            job_title=request.job_title,
+        )
+    else:
+        _audit(request.user, "verification refused", note, decided_by)
+    queue_email(
+        template_name="verification_approved" if approve else "verification_refused",
+        to=request.user.email,
+        context={"user": request.user, "verification_request": request},
+    )
+    return request
+
+
+@transaction.atomic
+def practitioner_reconfirm(*, user, job_title):
+    """A practitioner whose verification has lapsed confirms organisation and role again."""
+    if not user.is_practitioner:
+        raise ValidationError("Only verified practitioners can confirm their details.")
+    user = User.objects.select_for_update().get(pk=user.pk)
+    user.job_title = job_title
+    user.verified_at = timezone.now()
+    user.save(update_fields=["job_title", "verified_at"])
+    _audit(user, "verification confirmed", f"{user.organisation}, {job_title}", user)
+    return user
+
+
+@transaction.atomic
+def profile_update(*, user, first_name, last_name, job_title):
+    user.first_name = first_name
+    user.last_name = last_name
+    user.job_title = job_title
+    user.save(update_fields=["first_name", "last_name", "job_title"])
+    return user

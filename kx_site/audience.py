@@ -1,0 +1,191 @@
+"""Who may see what: the one place that decides it.
+
+Every piece of content carries an audience (public, registered, practitioners or restricted to
+organisation kinds or named organisations) and a handling marking. ``can_view`` answers for one
+item; ``visible_to`` filters a queryset the same way. Pages, documents, feeds, sitemaps, search
+and notifications all go through these two so that no channel can leak.
+"""
+
+from django import forms
+from django.db import models
+from django.db.models import Q
+from modelcluster.fields import ParentalManyToManyField
+from wagtail.admin.panels import FieldPanel, MultiFieldPanel
+
+from accounts.models import OrganisationKind
+
+
+class Audience(models.TextChoices):
+    PUBLIC = "public", "Public: anyone"
+    REGISTERED = "registered", "Registered: anyone signed in with a verified email address"
+    PRACTITIONERS = "practitioners", "Practitioners: verified members of a registered organisation"
+    RESTRICTED = "restricted", "Restricted: only the organisation kinds or organisations below"
+
+
+class Marking(models.TextChoices):
+    OFFICIAL = "official", "OFFICIAL"
+    OFFICIAL_SENSITIVE = "official_sensitive", "OFFICIAL-SENSITIVE"
+
+
+class ChoiceSetField(models.CharField):
+    """A set of choices stored as ``,a,b,`` so that ``field__contains=",a,"`` finds members on
+    every database (SQLite has no JSON containment)."""
+
+    def from_db_value(self, value, expression, connection):
+        return self.to_python(value)
+
+    def to_python(self, value):
+        if isinstance(value, list | tuple | set):
+            return sorted(set(value))
+        return [v for v in (value or "").split(",") if v]
+
+    def get_prep_value(self, value):
+        if isinstance(value, str):
+            # Lookup values such as ",police_force," pass through untouched.
+            return value
+        values = sorted(set(value or []))
+        return f",{','.join(values)}," if values else ""
+
+    def value_to_string(self, obj):
+        return self.get_prep_value(self.value_from_object(obj))
+
+    def formfield(self, **kwargs):
+        return forms.MultipleChoiceField(
+            choices=self.choices,
+            required=not self.blank,
+            label=self.verbose_name.capitalize(),
+            help_text=self.help_text,
+            widget=forms.CheckboxSelectMultiple,
+        )
+
+    def validate(self, value, model_instance):
+        allowed = {choice for choice, _label in self.choices}
+        unknown = set(value or []) - allowed
+        if unknown:
+            raise forms.ValidationError(f"Unknown choice: {', '.join(sorted(unknown))}")
+        if not value and not self.blank:
+            raise forms.ValidationError(self.error_messages["blank"])
+
+
+class AudienceMixin(models.Model):
+    """Audience and marking fields for any content model (pages, snippets, documents)."""
+
+    audience = models.CharField(
+        max_length=16, choices=Audience.choices, default=Audience.PRACTITIONERS
+    )
+    restricted_to_kinds = ChoiceSetField(
+        "restricted to organisation kinds",
+        max_length=200,
+        blank=True,
+        choices=OrganisationKind.choices,
+        help_text="With a restricted audience: members of these kinds of organisation may see it.",
+    )
+    restricted_to_organisations = ParentalManyToManyField(
+        "accounts.Organisation",
+        blank=True,
+        related_name="+",
+        help_text="With a restricted audience: members of these organisations may see it.",
+    )
+    marking = models.CharField(
+        "handling marking", max_length=24, choices=Marking.choices, default=Marking.OFFICIAL
+    )
+
+    audience_panels = [
+        MultiFieldPanel(
+            [
+                FieldPanel("audience"),
+                FieldPanel("restricted_to_kinds"),
+                FieldPanel("restricted_to_organisations", widget=forms.CheckboxSelectMultiple),
+                FieldPanel("marking"),
+            ],
+            heading="Who may see this",
+        )
+    ]
+
+    class Meta:
+        abstract = True
+
+    @property
+    def is_sensitive(self):
+        return self.marking == Marking.OFFICIAL_SENSITIVE
+
+    @property
+    def is_public(self):
+        return self.audience == Audience.PUBLIC
+
+
+def user_has_verified_email(user):
+    """Signed in and at least one verified email address (cached on the user for the request)."""
+    if not user.is_authenticated:
+        return False
+    if not hasattr(user, "_kx_has_verified_email"):
+        from allauth.account.models import EmailAddress
+
+        user._kx_has_verified_email = EmailAddress.objects.filter(
+            user=user, verified=True
+        ).exists()
+    return user._kx_has_verified_email
+
+
+def visibility_q(user, prefix=""):
+    """The Q object that keeps what ``user`` may see, for a model with the audience fields."""
+
+    def field(name):
+        return f"{prefix}{name}"
+
+    q = Q(**{field("audience"): Audience.PUBLIC})
+    if getattr(user, "is_superuser", False):
+        return Q()
+    if not user_has_verified_email(user):
+        return q
+    q |= Q(**{field("audience"): Audience.REGISTERED})
+    if not user.is_practitioner:
+        return q
+    q |= Q(**{field("audience"): Audience.PRACTITIONERS})
+    q |= Q(
+        **{
+            field("audience"): Audience.RESTRICTED,
+            field("restricted_to_kinds__contains"): f",{user.organisation.kind},",
+        }
+    )
+    q |= Q(
+        **{
+            field("audience"): Audience.RESTRICTED,
+            field("restricted_to_organisations"): user.organisation_id,
+        }
+    )
+    return q
+
+
+def visible_to(queryset, user):
+    """Only the items of ``queryset`` that ``user`` may see."""
+    return queryset.filter(visibility_q(user)).distinct()
+
+
+def can_view(user, item):
+    """Whether ``user`` may see ``item`` (anything with the audience fields)."""
+    return access_refusal(user, item) is None
+
+
+def access_refusal(user, item):
+    """Why ``user`` may not see ``item``, as a short code, or None if they may.
+
+    The codes drive the 403 page's explanation of how to get access.
+    """
+    if item.audience == Audience.PUBLIC or getattr(user, "is_superuser", False):
+        return None
+    if not user.is_authenticated:
+        return "sign_in"
+    if not user_has_verified_email(user):
+        return "verify_email"
+    if item.audience == Audience.REGISTERED:
+        return None
+    if not user.is_practitioner:
+        return "verify_practitioner"
+    if item.audience == Audience.PRACTITIONERS:
+        return None
+    if user.organisation.kind in item.restricted_to_kinds:
+        return None
+    if item.pk and item.restricted_to_organisations.filter(pk=user.organisation_id).exists():
+        return None
+    return "restricted"

@@ -1,0 +1,77 @@
+from django.contrib.auth.views import redirect_to_login
+from django.db import models
+from django.template.response import TemplateResponse
+from django.utils.cache import add_never_cache_headers, patch_cache_control
+from wagtail.admin.panels import FieldPanel
+from wagtail.fields import StreamField
+from wagtail.models import Page
+
+from .audience import Audience, AudienceMixin, access_refusal, visible_to
+from .blocks import BaseStreamBlock
+
+
+class AudiencePageMixin(AudienceMixin):
+    """Applies the audience rules to a Wagtail page.
+
+    A signed-out visitor is sent to sign in; a signed-in one who may not see the page gets a 403
+    page that says why and how to get access. Non-public pages are never cached for others and
+    never listed in the sitemap.
+    """
+
+    class Meta:
+        abstract = True
+
+    def serve(self, request, *args, **kwargs):
+        # Previews are already limited to editors by the admin's own permissions.
+        if not getattr(request, "is_preview", False):
+            refusal = access_refusal(request.user, self)
+            if refusal == "sign_in":
+                return redirect_to_login(request.get_full_path())
+            if refusal:
+                response = TemplateResponse(
+                    request, "403.html", {"refusal": refusal, "page": self}, status=403
+                )
+                add_never_cache_headers(response)
+                return response
+        response = super().serve(request, *args, **kwargs)
+        if self.audience != Audience.PUBLIC:
+            patch_cache_control(response, private=True, no_store=True)
+        return response
+
+    def get_sitemap_urls(self, request=None):
+        if self.audience != Audience.PUBLIC:
+            return []
+        return super().get_sitemap_urls(request)
+
+
+class HomePage(Page):
+    """The front page: what KX is, with what is coming up once those apps exist."""
+
+    lead = models.CharField(max_length=300, blank=True)
+    body = StreamField(BaseStreamBlock(), blank=True)
+
+    content_panels = [*Page.content_panels, FieldPanel("lead"), FieldPanel("body")]
+
+    parent_page_types = ["wagtailcore.Page"]
+    subpage_types = ["kx_site.StandardPage"]
+    max_count = 1
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["sections"] = visible_to(
+            StandardPage.objects.child_of(self).live().in_menu(), request.user
+        ).only("title", "url_path", "search_description")
+        return context
+
+
+class StandardPage(AudiencePageMixin, Page):
+    """A plain content page (about, guidance, accessibility statement) with any audience."""
+
+    summary = models.CharField(max_length=300, blank=True)
+    body = StreamField(BaseStreamBlock(), blank=True)
+
+    content_panels = [*Page.content_panels, FieldPanel("summary"), FieldPanel("body")]
+    settings_panels = [*AudienceMixin.audience_panels, *Page.settings_panels]
+
+    parent_page_types = ["kx_site.HomePage", "kx_site.StandardPage"]
+    subpage_types = ["kx_site.StandardPage"]

@@ -1,0 +1,50 @@
+"""Email sent by background tasks after the surrounding transaction commits.
+
+A failing mail server never fails the request that caused the email: the task logs the
+failure and, where the task backend can defer work, tries again later with a growing delay.
+"""
+
+import logging
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django_tasks import default_task_backend, task
+
+logger = logging.getLogger(__name__)
+
+
+@task()
+def send_email(*, subject, body, to, attempt=1):
+    message = EmailMultiAlternatives(subject=subject, body=body, to=to)
+    try:
+        message.send()
+    except Exception as exc:  # SMTP, socket and DNS errors all land here.
+        logger.warning("Email %r to %s failed (attempt %s): %s", subject, to, attempt, exc)
+        if attempt < settings.KX_EMAIL_MAX_ATTEMPTS and default_task_backend.supports_defer:
+            send_email.using(run_after=timezone.now() + timedelta(minutes=2**attempt)).enqueue(
+                subject=subject, body=body, to=to, attempt=attempt + 1
+            )
+            return "retrying"
+        logger.error("Email %r to %s given up after %s attempts", subject, to, attempt)
+        return "failed"
+    return "sent"
+
+
+def render_email(template_name, context):
+    """Render ``email/<name>_subject.txt`` and ``email/<name>_message.txt``."""
+    subject = render_to_string(f"email/{template_name}_subject.txt", context)
+    subject = settings.ACCOUNT_EMAIL_SUBJECT_PREFIX + " ".join(subject.split())
+    body = render_to_string(f"email/{template_name}_message.txt", context)
+    return subject, body
+
+
+def queue_email(*, template_name, to, context):
+    """Send an email from templates once the current transaction has committed."""
+    context = {"base_url": settings.WAGTAILADMIN_BASE_URL, **context}
+    subject, body = render_email(template_name, context)
+    recipients = [to] if isinstance(to, str) else list(to)
+    transaction.on_commit(lambda: send_email.enqueue(subject=subject, body=body, to=recipients))

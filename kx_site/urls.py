@@ -1,0 +1,35 @@
+from django.conf import settings
+from django.urls import include, path
+from django.views.generic import RedirectView
+from wagtail import urls as wagtail_urls
+from wagtail.admin import urls as wagtailadmin_urls
+from wagtail.contrib.sitemaps.views import sitemap
+from wagtail.documents import urls as wagtaildocs_urls
+
+from . import views
+
+urlpatterns = [
+    # Staff sign in through allauth so that the MFA step always applies.
+    path("admin/login/", RedirectView.as_view(url="/accounts/login/?next=/admin/")),
+    path("admin/", include(wagtailadmin_urls)),
+    path("documents/", include(wagtaildocs_urls)),
+    path("accounts/", include("accounts.urls")),
+    path("accounts/", include("allauth.urls")),
+    path("sitemap.xml", sitemap),
+    path("robots.txt", views.robots_txt),
+]
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    # Only images: documents are always served through the access-checked view.
+    urlpatterns += static(
+        settings.MEDIA_URL + "images/", document_root=settings.MEDIA_ROOT / "images"
+    )
+    urlpatterns += [path("500/", views.server_error_preview)]
+
+urlpatterns += [path("", include(wagtail_urls))]
+
+handler403 = "kx_site.views.permission_denied"
+handler404 = "kx_site.views.page_not_found"
+handler500 = "kx_site.views.server_error"

@@ -1,0 +1,36 @@
+from django.contrib.auth.views import redirect_to_login
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied
+from wagtail import hooks
+from wagtail.models import Page, ReferenceIndex
+
+from .audience import AudienceMixin, can_view
+
+
+def pages_using(document):
+    """Live pages that link to ``document``, as their specific types (Wagtail's reference index)."""
+    references = ReferenceIndex.get_references_to(document).filter(
+        base_content_type=ContentType.objects.get_for_model(Page)
+    )
+    page_ids = {int(r.object_id) for r in references}
+    return Page.objects.filter(pk__in=page_ids).live().specific()
+
+
+@hooks.register("before_serve_document")
+def check_document_access(document, request):
+    """A document is served only to someone who may see a live page that uses it.
+
+    An unused document is served to nobody but editors: it fails closed.
+    """
+    user = request.user
+    if user.is_authenticated and user.has_perm("wagtaildocs.change_document"):
+        return None
+    pages = list(pages_using(document))
+    allowed = any(
+        can_view(user, page) if isinstance(page, AudienceMixin) else True for page in pages
+    )
+    if allowed:
+        return None
+    if not user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    raise PermissionDenied
