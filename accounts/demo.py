@@ -14,7 +14,7 @@ from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, hotp_value
 from django.contrib.auth.models import Group
 
 from . import services
-from .models import Organisation, User, VerificationMethod, VerificationRequest
+from .models import Organisation, User, VerificationMethod
 
 DEMO_PASSWORD = "demo-password-kx-2026"
 

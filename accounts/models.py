@@ -106,7 +106,7 @@ class User(AbstractUser):
         blank=True,
         on_delete=models.PROTECT,
         related_name="members",
-        help_text="Set only by verification: the organisation this person is a verified member of.",
+        help_text="Set only by verification: the organisation this person is verified in.",
     )
     verified_at = models.DateTimeField(
         "practitioner verified or last confirmed at", null=True, blank=True

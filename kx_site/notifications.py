@@ -22,7 +22,7 @@ def send_email(*, subject, body, to, attempt=1):
     message = EmailMultiAlternatives(subject=subject, body=body, to=to)
     try:
         message.send()
-    except Exception as exc:  # SMTP, socket and DNS errors all land here.
+    except Exception as exc:  # noqa: BLE001 - SMTP, socket and DNS errors all land here.
         logger.warning("Email %r to %s failed (attempt %s): %s", subject, to, attempt, exc)
         if attempt < settings.KX_EMAIL_MAX_ATTEMPTS and default_task_backend.supports_defer:
             send_email.using(run_after=timezone.now() + timedelta(minutes=2**attempt)).enqueue(

@@ -8,7 +8,7 @@ from .audience import AudienceMixin, can_view
 
 
 def pages_using(document):
-    """Live pages that link to ``document``, as their specific types (Wagtail's reference index)."""
+    """Live pages that link to ``document``, found through Wagtail's reference index."""
     references = ReferenceIndex.get_references_to(document).filter(
         base_content_type=ContentType.objects.get_for_model(Page)
     )

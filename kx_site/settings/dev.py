@@ -1,3 +1,5 @@
+import contextlib
+
 from .base import *  # noqa: F403
 from .base import ALLOWED_HOSTS
 
@@ -9,7 +11,5 @@ STORAGES["staticfiles"] = {  # noqa: F405
     "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
 }
 
-try:
+with contextlib.suppress(ImportError):
     from .local import *  # noqa: F403
-except ImportError:
-    pass

@@ -49,7 +49,7 @@ class Command(BaseCommand):
             self.seed_pages()
         self.stdout.write(self.style.SUCCESS("Demo content is in place."))
         self.stdout.write(f"Demo accounts (development only), all with password {DEMO_PASSWORD}:")
-        for email, _first, _last, role, groups, superuser, organisation in DEMO_ACCOUNTS:
+        for email, _first, _last, _role, groups, superuser, organisation in DEMO_ACCOUNTS:
             label = (
                 "administrator"
                 if superuser

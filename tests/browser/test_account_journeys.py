@@ -1,0 +1,126 @@
+import re
+
+from allauth.mfa.totp.internal.auth import TOTP
+from django.contrib.auth.models import Group
+
+from accounts.models import Organisation, User, VerificationRequest
+
+from .conftest import assert_accessible, browser_journey, make_user, sign_in
+
+ADMIN_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+
+
+@browser_journey
+def test_police_officer_signs_up_verifies_and_is_recognised_without_javascript(new_page, outbox):
+    page = new_page(javascript=False)
+    page.goto("/accounts/signup/")
+    assert_accessible(page)
+
+    page.get_by_role("button", name=re.compile("Create|Sign up", re.I)).click()
+    assert page.locator(".govuk-error-summary").is_visible()
+    assert_accessible(page)
+    assert not User.objects.exists()
+
+    page.get_by_label("First name").fill("Jo")
+    page.get_by_label("Last name").fill("Bloggs")
+    page.get_by_label("Email").fill("jo.bloggs@kent.police.uk")
+    page.get_by_label("Your role").fill("MOSOVO detective sergeant")
+    page.get_by_label("Password", exact=True).fill("correct-horse-battery-42")
+    page.get_by_label(re.compile("Password \\(again\\)|Confirm password", re.I)).fill(
+        "correct-horse-battery-42"
+    )
+    page.get_by_role("button", name=re.compile("Create|Sign up", re.I)).click()
+    page.wait_for_url("**/accounts/confirm-email/")
+    assert_accessible(page)
+
+    link = outbox.last_link("jo.bloggs@kent.police.uk", r"http://\S+/accounts/confirm-email/\S+")
+    page.goto(link)
+    assert_accessible(page)
+    page.get_by_role("button", name=re.compile("Confirm", re.I)).click()
+
+    user = User.objects.get(email="jo.bloggs@kent.police.uk")
+    assert user.organisation == Organisation.objects.get(name="Kent Police")
+    assert user.is_practitioner
+
+    sign_in(page, "jo.bloggs@kent.police.uk")
+    page.goto("/accounts/profile/")
+    assert page.get_by_text("Kent Police").first.is_visible()
+    assert page.get_by_text(re.compile("verified practitioner", re.I)).first.is_visible()
+    assert_accessible(page)
+
+    page.goto("/accounts/logout/")
+    assert_accessible(page)
+    page.get_by_role("button", name=re.compile("Sign out", re.I)).click()
+    page.goto("/accounts/profile/")
+    assert "/accounts/login/" in page.url
+
+    sign_in(page, "jo.bloggs@kent.police.uk")
+    page.goto("/accounts/profile/")
+    assert page.get_by_text("Kent Police").first.is_visible()
+
+
+@browser_journey
+def test_unknown_domain_member_asks_for_verification_and_an_admin_approves(new_page, outbox):
+    member = make_user("r.patel@university.example", first_name="Ravi", last_name="Patel")
+    admin = make_user("admin@kx.example", is_superuser=True, is_staff=True)
+    TOTP.activate(admin, ADMIN_SECRET)
+
+    page = new_page()
+    sign_in(page, member.email)
+    page.goto("/accounts/profile/")
+    page.get_by_role(
+        "link", name=re.compile("ask to be verified|request verification", re.I)
+    ).click()
+    assert_accessible(page)
+    page.get_by_role("button", name=re.compile("Send|Submit|Request", re.I)).click()
+    assert page.locator(".govuk-error-summary").is_visible()
+    assert_accessible(page)
+    assert not VerificationRequest.objects.exists()
+
+    page.get_by_label(re.compile("Organisation", re.I)).select_option(label="Home Office")
+    page.get_by_label("Your role").fill("Researcher on a Home Office evaluation")
+    page.get_by_label(re.compile("Why do you need", re.I)).fill(
+        "I evaluate ARMS for the Home Office."
+    )
+    page.get_by_role("button", name=re.compile("Send|Submit|Request", re.I)).click()
+    page.wait_for_url("**/accounts/profile/")
+    assert page.get_by_text(re.compile("waiting for a decision", re.I)).first.is_visible()
+    assert_accessible(page)
+
+    admin_page = new_page()
+    sign_in(admin_page, admin.email, totp_secret=ADMIN_SECRET)
+    admin_page.goto("/admin/verification/")
+    admin_page.get_by_role("link", name=re.compile("Ravi Patel|r.patel", re.I)).first.click()
+    admin_page.get_by_label("Approve").check()
+    admin_page.get_by_role("button", name=re.compile("Save|Record|Decide|Submit", re.I)).click()
+    admin_page.wait_for_url("**/admin/verification/")
+
+    member.refresh_from_db()
+    assert member.organisation.name == "Home Office"
+    assert outbox.to(member.email), "the member is told of the decision"
+    assert "approved" in outbox.to(member.email)[-1]["Subject"].lower() or "verified" in (
+        outbox.to(member.email)[-1]["Subject"].lower()
+    )
+
+    page.goto("/accounts/profile/")
+    assert page.get_by_text("Home Office").first.is_visible()
+
+
+@browser_journey
+def test_staff_without_an_authenticator_must_set_one_up_before_the_admin(page):
+    editor = make_user("editor@kx.example")
+    editor.groups.add(Group.objects.get(name="Editors"))
+
+    sign_in(page, editor.email)
+    page.goto("/admin/")
+    assert "/accounts/2fa/totp/activate/" in page.url
+    assert_accessible(page)
+
+    secret = re.search(r"\b[A-Z2-7]{32}\b", page.content()).group(0)
+    from accounts.demo import current_totp_code
+
+    page.get_by_label(re.compile("code", re.I)).fill(current_totp_code(secret))
+    page.get_by_role("button", name=re.compile("Activate|Set up|Continue", re.I)).click()
+    page.goto("/admin/")
+    assert "/admin/" in page.url and "/accounts/" not in page.url
+    assert page.get_by_text(re.compile("Welcome to the KX Wagtail CMS|Dashboard", re.I)).count()
