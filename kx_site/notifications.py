@@ -10,7 +10,8 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
-from django.template.loader import render_to_string
+from django.template import Context
+from django.template.loader import get_template
 from django.utils import timezone
 from django_tasks import default_task_backend, task
 
@@ -34,11 +35,17 @@ def send_email(*, subject, body, to, attempt=1):
     return "sent"
 
 
+def _render_text(template_name, context):
+    # Plain text: HTML auto-escaping would send "O'Brien" as "O&#x27;Brien".
+    template = get_template(template_name).template
+    return template.render(Context(context, autoescape=False))
+
+
 def render_email(template_name, context):
     """Render ``email/<name>_subject.txt`` and ``email/<name>_message.txt``."""
-    subject = render_to_string(f"email/{template_name}_subject.txt", context)
+    subject = _render_text(f"email/{template_name}_subject.txt", context)
     subject = settings.ACCOUNT_EMAIL_SUBJECT_PREFIX + " ".join(subject.split())
-    body = render_to_string(f"email/{template_name}_message.txt", context)
+    body = _render_text(f"email/{template_name}_message.txt", context)
     return subject, body
 
 

@@ -3,6 +3,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from wagtail import hooks
 from wagtail.models import Page, ReferenceIndex
+from wagtail.permissions import policy_registry
 
 from .audience import AudienceMixin, can_view
 
@@ -23,7 +24,11 @@ def check_document_access(document, request):
     An unused document is served to nobody but editors: it fails closed.
     """
     user = request.user
-    if user.is_authenticated and user.has_perm("wagtaildocs.change_document"):
+    # Editors hold document permissions per collection, not as model permissions.
+    permission_policy = policy_registry.get_by_type(type(document))
+    if user.is_authenticated and permission_policy.user_has_permission_for_instance(
+        user, "change", document
+    ):
         return None
     pages = list(pages_using(document))
     allowed = any(

@@ -53,7 +53,12 @@ def create_groups(apps, schema_editor):
     root_collection = Collection.objects.filter(depth=1).first()
     for name in GROUPS:
         group, _ = Group.objects.get_or_create(name=name)
-        group.permissions.add(permission(apps, *ADMIN_ACCESS))
+        # Wagtail's own migrations already made "Editors" and "Moderators" groups with its
+        # defaults (moderators publish any page; both hold model-wide document and image
+        # permissions): start afresh so each group has only what is granted here.
+        group.permissions.set([permission(apps, *ADMIN_ACCESS)])
+        GroupPagePermission.objects.filter(group=group).delete()
+        GroupCollectionPermission.objects.filter(group=group).delete()
         for codename in PAGE_PERMISSIONS.get(name, []):
             GroupPagePermission.objects.get_or_create(
                 group=group,
@@ -69,6 +74,18 @@ def create_groups(apps, schema_editor):
                 )
 
 
+def approval_by_senior_editors(apps, schema_editor):
+    """Wagtail's default workflow sends pages to its "Moderators" group; in KX moderators look
+    after the forums, and senior editors approve what editors submit."""
+    Group = apps.get_model("auth", "Group")
+    GroupApprovalTask = apps.get_model("wagtailcore", "GroupApprovalTask")
+    senior_editors = Group.objects.get(name="Senior editors")
+    for approval_task in GroupApprovalTask.objects.filter(groups__name="Moderators"):
+        approval_task.groups.set([senior_editors])
+        approval_task.name = "Senior editors approval"
+        approval_task.save()
+
+
 def remove_groups(apps, schema_editor):
     apps.get_model("auth", "Group").objects.filter(name__in=GROUPS).delete()
 
@@ -82,4 +99,7 @@ class Migration(migrations.Migration):
         ("wagtailadmin", "0006_formstate"),
     ]
 
-    operations = [migrations.RunPython(create_groups, remove_groups)]
+    operations = [
+        migrations.RunPython(create_groups, remove_groups),
+        migrations.RunPython(approval_by_senior_editors, migrations.RunPython.noop),
+    ]

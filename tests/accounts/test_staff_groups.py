@@ -1,0 +1,83 @@
+"""The staff groups hold exactly the Wagtail permissions KX gives them.
+
+Wagtail's own migrations create "Editors" and "Moderators" groups with defaults of their own
+(moderators may publish any page; both hold model-wide document and image permissions); KX's
+groups replace those.
+"""
+
+import pytest
+from django.contrib.auth.models import Group
+from wagtail.documents import get_document_model
+from wagtail.models import GroupCollectionPermission, GroupPagePermission
+from wagtail.permissions import policy_registry
+
+from kx_site.models import HomePage
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+GROUP_NAMES = ["Editors", "Senior editors", "Moderators", "Event organisers"]
+
+
+def member_of(name):
+    user = UserFactory()
+    user.groups.add(Group.objects.get(name=name))
+    return user
+
+
+@pytest.mark.parametrize("name", GROUP_NAMES)
+def test_each_staff_group_may_open_the_admin_and_holds_no_other_model_permission(name):
+    group = Group.objects.get(name=name)
+
+    assert [p.codename for p in group.permissions.all()] == ["access_admin"]
+
+
+@pytest.mark.parametrize(
+    ("name", "codenames"),
+    [
+        ("Editors", {"add_page", "change_page"}),
+        (
+            "Senior editors",
+            {"add_page", "change_page", "publish_page", "lock_page", "unlock_page"},
+        ),
+        ("Moderators", set()),
+        ("Event organisers", set()),
+    ],
+)
+def test_page_permissions(name, codenames):
+    granted = GroupPagePermission.objects.filter(group__name=name)
+
+    assert {p.permission.codename for p in granted} == codenames
+
+
+def test_only_senior_editors_publish_pages():
+    home = HomePage.objects.get()
+
+    for name in GROUP_NAMES:
+        can_publish = home.permissions_for_user(member_of(name)).can_publish()
+        assert can_publish is (name == "Senior editors"), name
+
+
+def test_only_editors_and_senior_editors_change_documents_others_uploaded():
+    document_policy = policy_registry.get_by_type(get_document_model())
+    document = get_document_model().objects.create(title="Uploaded by someone else")
+
+    for name in GROUP_NAMES:
+        allowed = document_policy.user_has_permission_for_instance(
+            member_of(name), "change", document
+        )
+        assert allowed is (name in {"Editors", "Senior editors"}), name
+
+
+def test_moderators_and_organisers_have_no_collection_permissions():
+    assert not GroupCollectionPermission.objects.filter(
+        group__name__in=["Moderators", "Event organisers"]
+    ).exists()
+
+
+def test_pages_submitted_for_approval_go_to_senior_editors_not_forum_moderators():
+    from wagtail.models import GroupApprovalTask
+
+    task = GroupApprovalTask.objects.get()
+    assert [group.name for group in task.groups.all()] == ["Senior editors"]
+    assert task.name == "Senior editors approval"

@@ -1,0 +1,66 @@
+"""seed_demo adds demo accounts and pages, once, and only in development."""
+
+import pytest
+from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
+from django.core.management import CommandError, call_command
+
+from accounts.demo import DEMO_ACCOUNTS
+from accounts.models import AuditEntry, User, VerificationRequest
+from kx_site.models import StandardPage
+
+pytestmark = pytest.mark.django_db
+
+
+def counts():
+    return {
+        model.__name__: model.objects.count()
+        for model in (
+            User,
+            EmailAddress,
+            Authenticator,
+            VerificationRequest,
+            AuditEntry,
+            StandardPage,
+        )
+    }
+
+
+def test_seed_demo_refuses_without_debug(settings):
+    settings.DEBUG = False
+
+    with pytest.raises(CommandError, match="development only"):
+        call_command("seed_demo")
+    assert not User.objects.exists()
+
+
+def test_seed_demo_creates_one_account_per_role_and_is_idempotent(settings, capsys):
+    settings.DEBUG = True
+    pages_before = StandardPage.objects.count()
+
+    call_command("seed_demo")
+    first = counts()
+    call_command("seed_demo")
+
+    assert counts() == first
+    assert first["User"] == len(DEMO_ACCOUNTS)
+    assert first["StandardPage"] == pages_before + 3
+    output = capsys.readouterr().out
+    assert "admin@kx.example" in output
+
+
+def test_the_demo_accounts_have_their_roles(settings):
+    settings.DEBUG = True
+    call_command("seed_demo")
+
+    police = User.objects.get(email="pc.jones@kent.police.uk")
+    assert police.is_practitioner and police.organisation.slug == "kent-police"
+    probation = User.objects.get(email="probation.officer@justice.gov.uk")
+    assert probation.organisation.slug == "probation-service-london"
+    assert not User.objects.get(email="member@example.org").is_practitioner
+    for email in ["admin@kx.example", "editor@kx.example", "moderator@kx.example"]:
+        user = User.objects.get(email=email)
+        assert user.is_kx_staff
+        assert Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+    assert VerificationRequest.objects.get().user.email == "applicant@charity.example"
+    assert EmailAddress.objects.filter(verified=True).count() == len(DEMO_ACCOUNTS)
