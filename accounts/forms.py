@@ -36,9 +36,24 @@ class SignupDetailsForm(forms.Form):
 
 
 class ProfileForm(forms.Form):
-    first_name = forms.CharField(label="First name", max_length=150)
-    last_name = forms.CharField(label="Last name", max_length=150)
-    job_title = forms.CharField(label="Your role", max_length=200)
+    first_name = forms.CharField(
+        label="First name",
+        max_length=150,
+        widget=forms.TextInput(attrs={"autocomplete": "given-name"}),
+        error_messages={"required": "Enter your first name"},
+    )
+    last_name = forms.CharField(
+        label="Last name",
+        max_length=150,
+        widget=forms.TextInput(attrs={"autocomplete": "family-name"}),
+        error_messages={"required": "Enter your last name"},
+    )
+    job_title = forms.CharField(
+        label="Your role",
+        max_length=200,
+        widget=forms.TextInput(attrs={"autocomplete": "organization-title"}),
+        error_messages={"required": "Enter your role"},
+    )
 
 
 class VerificationRequestForm(forms.Form):

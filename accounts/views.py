@@ -48,6 +48,11 @@ def profile(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def verification_request(request):
+    if VerificationRequest.objects.filter(
+        user=request.user, status=VerificationRequest.Status.PENDING
+    ).exists():
+        messages.info(request, "You already have a request waiting for a decision.")
+        return redirect("accounts:profile")
     form = VerificationRequestForm(
         request.POST or None, initial={"job_title": request.user.job_title}
     )
@@ -68,6 +73,8 @@ def verification_request(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def choose_organisation(request):
+    if request.user.can_contribute:
+        return redirect("accounts:profile")
     organisations = services.organisations_for_user(request.user)
     if not organisations.exists():
         return redirect("accounts:verification_request")

@@ -96,12 +96,10 @@ def test_a_second_pending_request_is_refused_with_a_clear_error(user_client, use
     user_client.post(URL, valid_data(home_office))
     nca = Organisation.objects.get(slug="national-crime-agency")
 
-    response = user_client.post(URL, valid_data(nca))
+    response = user_client.post(URL, valid_data(nca), follow=True)
 
-    assert response.status_code == 200
-    assert "You already have a request waiting for a decision." in (
-        response.context["form"].non_field_errors()
-    )
+    # The form does not open again: the member is sent back to their account page and told.
+    assert response.redirect_chain == [("/accounts/profile/", 302)]
     assert "already have a request waiting" in response.content.decode()
     assert list(VerificationRequest.objects.values_list("organisation", flat=True)) == [
         home_office.pk

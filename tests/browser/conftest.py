@@ -118,8 +118,8 @@ def make_user(email, *, password=PASSWORD, **fields):
 
 def sign_in(page, email, password=PASSWORD, totp_secret=None):
     page.goto("/accounts/login/")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(password)
+    page.get_by_label("Email address").fill(email)
+    page.get_by_label("Password", exact=True).fill(password)
     page.get_by_role("button", name=re.compile("Sign in", re.I)).click()
     if totp_secret:
         page.get_by_label(re.compile("code", re.I)).fill(current_totp_code(totp_secret))
