@@ -62,8 +62,9 @@ check: install ## Django system checks and missing migrations
 	DJANGO_SETTINGS_MODULE=kx_site.settings.test $(MANAGE) check
 	DJANGO_SETTINGS_MODULE=kx_site.settings.test $(MANAGE) makemigrations --check --dry-run
 
-pytest: install assets ## The pytest suite only (PYTEST_ARGS to pass options)
-	$(BIN)/pytest $(PYTEST_ARGS)
+pytest: install assets ## The pytest suite: unit, view and service tests, then the browser journeys
+	$(BIN)/pytest -m "not browser" $(PYTEST_ARGS) || [ $$? -eq 5 ]
+	$(BIN)/pytest -m browser $(PYTEST_ARGS) || [ $$? -eq 5 ]
 
 test: lint check pytest ## Every check: lint, system checks, migrations, the whole suite with browser journeys
 

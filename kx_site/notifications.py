@@ -19,15 +19,18 @@ logger = logging.getLogger(__name__)
 
 
 @task()
-def send_email(*, subject, body, to, attempt=1):
+def send_email(*, subject, body, to, attachments=(), attempt=1):
+    """``attachments`` are ``(filename, text, mimetype)`` triples, so the task stays JSON."""
     message = EmailMultiAlternatives(subject=subject, body=body, to=to)
+    for filename, content, mimetype in attachments:
+        message.attach(filename, content, mimetype)
     try:
         message.send()
     except Exception as exc:  # noqa: BLE001 - SMTP, socket and DNS errors all land here.
         logger.warning("Email %r to %s failed (attempt %s): %s", subject, to, attempt, exc)
         if attempt < settings.KX_EMAIL_MAX_ATTEMPTS and default_task_backend.supports_defer:
             send_email.using(run_after=timezone.now() + timedelta(minutes=2**attempt)).enqueue(
-                subject=subject, body=body, to=to, attempt=attempt + 1
+                subject=subject, body=body, to=to, attachments=attachments, attempt=attempt + 1
             )
             return "retrying"
         logger.error("Email %r to %s given up after %s attempts", subject, to, attempt)
@@ -49,9 +52,14 @@ def render_email(template_name, context):
     return subject, body
 
 
-def queue_email(*, template_name, to, context):
+def queue_email(*, template_name, to, context, attachments=()):
     """Send an email from templates once the current transaction has committed."""
     context = {"base_url": settings.WAGTAILADMIN_BASE_URL, **context}
     subject, body = render_email(template_name, context)
     recipients = [to] if isinstance(to, str) else list(to)
-    transaction.on_commit(lambda: send_email.enqueue(subject=subject, body=body, to=recipients))
+    attachments = [list(attachment) for attachment in attachments]
+    transaction.on_commit(
+        lambda: send_email.enqueue(
+            subject=subject, body=body, to=recipients, attachments=attachments
+        )
+    )

@@ -30,8 +30,17 @@ CHROMIUM_ARGS = [
 ]
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 PASSWORD = "correct-horse-battery-42"
-
+# A journey runs against the live server, so it needs committed data: a transactional test
+# that starts from the migrated data. The Makefile runs journeys in a pytest process of their
+# own: on PostgreSQL, Django's serialized rollback did not restore that data for journeys that
+# followed ordinary database tests in the same process.
 browser_journey = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if "/tests/browser/" in str(item.path):
+            item.add_marker(pytest.mark.browser)
 
 
 @pytest.fixture(scope="session")

@@ -75,7 +75,13 @@ def test_the_task_retries_later_where_the_backend_can_defer(failing_mail_server,
 
     assert result == "retrying"
     run_after, kwargs = deferred.pop()
-    assert kwargs == {"subject": "Hello", "body": "Body", "to": ["a@example.org"], "attempt": 3}
+    assert kwargs == {
+        "subject": "Hello",
+        "body": "Body",
+        "to": ["a@example.org"],
+        "attachments": (),
+        "attempt": 3,
+    }
     assert timedelta(minutes=3) < run_after - timezone.now() <= timedelta(minutes=4)
     # The last attempt is not retried.
     assert send_email.call(subject="x", body="x", to=["a@example.org"], attempt=5) == "failed"
