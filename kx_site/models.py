@@ -53,7 +53,7 @@ class HomePage(Page):
     content_panels = [*Page.content_panels, FieldPanel("lead"), FieldPanel("body")]
 
     parent_page_types = ["wagtailcore.Page"]
-    subpage_types = ["kx_site.StandardPage"]
+    subpage_types = ["kx_site.StandardPage", "events.EventIndexPage"]
     max_count = 1
 
     def get_context(self, request, *args, **kwargs):

@@ -15,6 +15,7 @@ urlpatterns = [
     path("documents/", include(wagtaildocs_urls)),
     path("accounts/", include("accounts.urls")),
     path("accounts/", include("allauth.urls")),
+    path("my-events/", include("events.urls")),
     path("sitemap.xml", sitemap),
     path("robots.txt", views.robots_txt),
 ]

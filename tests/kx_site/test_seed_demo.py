@@ -7,6 +7,7 @@ from django.core.management import CommandError, call_command
 
 from accounts.demo import DEMO_ACCOUNTS
 from accounts.models import AuditEntry, User, VerificationRequest
+from events.demo import DEMO_DELEGATES
 from kx_site.models import StandardPage
 
 pytestmark = pytest.mark.django_db
@@ -43,7 +44,8 @@ def test_seed_demo_creates_one_account_per_role_and_is_idempotent(settings, caps
     call_command("seed_demo")
 
     assert counts() == first
-    assert first["User"] == len(DEMO_ACCOUNTS)
+    # One account per role, plus the extra delegates that fill the demo events.
+    assert first["User"] == len(DEMO_ACCOUNTS) + len(DEMO_DELEGATES)
     assert first["StandardPage"] == pages_before + 3
     output = capsys.readouterr().out
     assert "admin@kx.example" in output
@@ -63,4 +65,6 @@ def test_the_demo_accounts_have_their_roles(settings):
         assert user.is_kx_staff
         assert Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
     assert VerificationRequest.objects.get().user.email == "applicant@charity.example"
-    assert EmailAddress.objects.filter(verified=True).count() == len(DEMO_ACCOUNTS)
+    assert EmailAddress.objects.filter(verified=True).count() == len(DEMO_ACCOUNTS) + len(
+        DEMO_DELEGATES
+    )

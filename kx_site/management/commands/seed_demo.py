@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from accounts.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, ensure_demo_accounts
+from events.demo import ensure_demo_events
 from kx_site.models import HomePage, StandardPage
 
 DEMO_PAGES = [
@@ -47,6 +48,7 @@ class Command(BaseCommand):
         with transaction.atomic():
             ensure_demo_accounts()
             self.seed_pages()
+            ensure_demo_events()
         self.stdout.write(self.style.SUCCESS("Demo content is in place."))
         self.stdout.write(f"Demo accounts (development only), all with password {DEMO_PASSWORD}:")
         for email, _first, _last, _role, groups, superuser, organisation in DEMO_ACCOUNTS:

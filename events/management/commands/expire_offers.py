@@ -1,0 +1,14 @@
+from django.core.management.base import BaseCommand
+
+from events.services import offers_expire
+
+
+class Command(BaseCommand):
+    help = (
+        "Move on every waiting-list offer whose hold has passed, offering the place to the next "
+        "person. Meant for cron (every few minutes); safe to run as often as you like."
+    )
+
+    def handle(self, *args, **options):
+        expired = offers_expire()
+        self.stdout.write(f"{expired} expired offer{'' if expired == 1 else 's'} moved on.")

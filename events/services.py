@@ -1,0 +1,250 @@
+"""Registration: every change to a place goes through these functions.
+
+Each one locks the event's row first, so that concurrent requests are served one at a time and
+no place is ever given or offered twice. Emails are queued to go after the transaction commits.
+"""
+
+from datetime import timedelta
+from itertools import pairwise
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from kx_site.audience import can_view, user_has_verified_email
+from kx_site.notifications import queue_email
+
+from .calendar import registration_calendar_attachment
+from .models import EventPage, EventSession, Registration, RegistrationLogEntry
+
+Status = Registration.Status
+
+
+def _lock_event(event):
+    return EventPage.objects.select_for_update().get(pk=event.pk)
+
+
+def _log(registration, action, actor=None):
+    RegistrationLogEntry.objects.create(registration=registration, action=action, actor=actor)
+
+
+def places_taken(event):
+    return Registration.objects.filter(event=event, status__in=Registration.PLACE_STATUSES).count()
+
+
+def _check_sessions(event, sessions, *, exclude_registration=None, check_capacity=True):
+    """The chosen sessions belong to the event, do not overlap, and (if asked) have room."""
+    sessions = list(sessions)
+    for session in sessions:
+        if session.event_id != event.pk:
+            raise ValidationError({"sessions": "Choose sessions from this event's programme."})
+    ordered = sorted(sessions, key=lambda s: s.start)
+    for earlier, later in pairwise(ordered):
+        if later.start < earlier.end:
+            raise ValidationError(
+                {"sessions": f"“{earlier.title}” and “{later.title}” run at the same time."}
+            )
+    for session in sessions:
+        if session.capacity is None or not check_capacity:
+            continue
+        taken = session.registrations.filter(status__in=Registration.PLACE_STATUSES)
+        if exclude_registration is not None:
+            taken = taken.exclude(pk=exclude_registration.pk)
+        if taken.count() >= session.capacity:
+            raise ValidationError({"sessions": f"“{session.title}” is full."})
+    return sessions
+
+
+def _send(registration, template_name, *, calendar=False, cancelled=False):
+    attachments = []
+    if calendar:
+        attachments.append(registration_calendar_attachment(registration, cancelled=cancelled))
+    queue_email(
+        template_name=f"events/{template_name}",
+        to=registration.user.email,
+        context={"registration": registration, "event": registration.event},
+        attachments=attachments,
+    )
+
+
+@transaction.atomic
+def registration_create(
+    *,
+    event,
+    user,
+    sessions=(),
+    dietary_needs="",
+    access_needs="",
+    on_delegate_list=False,
+    now=None,
+):
+    """Give the user a place, or a place on the waiting list when the event is full."""
+    if not can_view(user, event):
+        raise PermissionDenied
+    if not user_has_verified_email(user):
+        raise ValidationError("Confirm your email address before you register.")
+    if user.verification_lapsed:
+        raise ValidationError("Confirm your organisation and role before you register.")
+    event = _lock_event(event)
+    # Read the clock under the lock, so that waiting_since follows the order people are served.
+    now = now or timezone.now()
+    if not event.registration_is_open(now):
+        raise ValidationError("Registration for this event is closed.")
+    if Registration.objects.filter(
+        event=event, user=user, status__in=Registration.ACTIVE_STATUSES
+    ).exists():
+        raise ValidationError("You are already registered for this event.")
+
+    # Places that came free (say, the capacity was raised) go to those already waiting first.
+    _offer_free_places(event, now)
+    has_place = places_taken(event) < event.capacity
+    if has_place:
+        sessions = _check_sessions(event, sessions)
+        status = Status.PENDING_APPROVAL if event.requires_approval else Status.CONFIRMED
+    else:
+        # Room in a session is checked when a place is offered and accepted.
+        sessions = _check_sessions(event, sessions, check_capacity=False)
+        status = Status.WAITING
+    registration = Registration.objects.create(
+        event=event,
+        user=user,
+        status=status,
+        organisation=user.organisation,
+        job_title=user.job_title,
+        dietary_needs=dietary_needs,
+        access_needs=access_needs,
+        on_delegate_list=on_delegate_list,
+        created_at=now,
+        waiting_since=now if status == Status.WAITING else None,
+    )
+    registration.sessions.set(sessions)
+    _log(registration, f"registered: {status}", user)
+    if status == Status.CONFIRMED:
+        _send(registration, "confirmed", calendar=True)
+    elif status == Status.PENDING_APPROVAL:
+        _send(registration, "pending_approval")
+    else:
+        _send(registration, "waiting_list")
+    return registration
+
+
+def _offer_free_places(event, now):
+    """Offer each free place to the next person waiting; each offer holds its place."""
+    free = event.capacity - places_taken(event)
+    if free <= 0:
+        return []
+    waiting = Registration.objects.filter(event=event, status=Status.WAITING).order_by(
+        "waiting_since", "pk"
+    )[:free]
+    offered = []
+    for registration in waiting.select_related("user", "event"):
+        registration.status = Status.OFFERED
+        registration.offer_expires_at = now + timedelta(hours=event.offer_hold_hours)
+        registration.save(update_fields=["status", "offer_expires_at"])
+        _log(registration, "offered a place")
+        _send(registration, "offer")
+        offered.append(registration)
+    return offered
+
+
+@transaction.atomic
+def registration_cancel(*, registration, actor, now=None):
+    now = now or timezone.now()
+    event = _lock_event(registration.event)
+    registration = Registration.objects.select_for_update().get(pk=registration.pk)
+    if registration.status not in Registration.ACTIVE_STATUSES:
+        raise ValidationError("This registration is already cancelled.")
+    held_place = registration.status in Registration.PLACE_STATUSES
+    was_confirmed = registration.status == Status.CONFIRMED
+    registration.status = Status.CANCELLED
+    registration.offer_expires_at = None
+    registration.calendar_sequence += 1
+    registration.save(update_fields=["status", "offer_expires_at", "calendar_sequence"])
+    _log(registration, "cancelled", actor)
+    _send(registration, "cancelled", calendar=was_confirmed, cancelled=True)
+    if held_place:
+        _offer_free_places(event, now)
+    return registration
+
+
+def offer_accept(*, registration, user, now=None):
+    now = now or timezone.now()
+    if registration.user_id != user.pk:
+        raise PermissionDenied
+    with transaction.atomic():
+        event = _lock_event(registration.event)
+        registration = Registration.objects.select_for_update().get(pk=registration.pk)
+        if registration.status != Status.OFFERED:
+            raise ValidationError("This offer is no longer open.")
+        expired = registration.offer_expires_at <= now
+        if expired:
+            # Moving the offer on must commit: raising inside the block would undo it.
+            _expire_offer(registration, event, now)
+        else:
+            _drop_full_sessions(registration)
+            registration.status = Status.CONFIRMED
+            registration.offer_expires_at = None
+            registration.save(update_fields=["status", "offer_expires_at"])
+            _log(registration, "accepted the offer", user)
+            _send(registration, "confirmed", calendar=True)
+    if expired:
+        raise ValidationError("This offer has expired, and the place has gone to the next person.")
+    return registration
+
+
+def _drop_full_sessions(registration):
+    """Sessions chosen while waiting may have filled up since; the delegate can choose again."""
+    for session in registration.sessions.exclude(capacity=None):
+        taken = session.registrations.filter(status__in=Registration.PLACE_STATUSES).exclude(
+            pk=registration.pk
+        )
+        if taken.count() >= session.capacity:
+            registration.sessions.remove(session)
+            _log(registration, f"session full, removed: {session.title}")
+
+
+def _expire_offer(registration, event, now):
+    registration.status = Status.CANCELLED
+    registration.offer_expires_at = None
+    registration.save(update_fields=["status", "offer_expires_at"])
+    _log(registration, "offer expired")
+    _send(registration, "offer_expired")
+    _offer_free_places(event, now)
+
+
+def offers_expire(*, now=None):
+    """Move on every offer whose hold has passed. Safe to run as often as you like."""
+    now = now or timezone.now()
+    expired = 0
+    overdue_events = (
+        Registration.objects.filter(status=Status.OFFERED, offer_expires_at__lte=now)
+        .values_list("event_id", flat=True)
+        .distinct()
+    )
+    for event_id in list(overdue_events):
+        with transaction.atomic():
+            event = EventPage.objects.select_for_update().get(pk=event_id)
+            for registration in Registration.objects.select_for_update().filter(
+                event=event, status=Status.OFFERED, offer_expires_at__lte=now
+            ):
+                _expire_offer(registration, event, now)
+                expired += 1
+    return expired
+
+
+@transaction.atomic
+def registration_change_sessions(*, registration, sessions, actor):
+    event = _lock_event(registration.event)
+    registration = Registration.objects.select_for_update().get(pk=registration.pk)
+    if registration.status not in Registration.ACTIVE_STATUSES:
+        raise ValidationError("This registration is cancelled.")
+    sessions = _check_sessions(event, sessions, exclude_registration=registration)
+    registration.sessions.set(sessions)
+    registration.calendar_sequence += 1
+    registration.save(update_fields=["calendar_sequence"])
+    _log(registration, "changed sessions", actor)
+    return registration
+
+
+def sessions_for(event, session_ids):
+    return list(EventSession.objects.filter(event=event, pk__in=session_ids))

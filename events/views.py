@@ -1,0 +1,267 @@
+"""Delegates' own pages: register, "My events", offers, cancelling, sessions, ticket, calendar.
+
+Every change goes through ``events.services``; these views only check who is asking, show
+forms and turn the services' errors into GOV.UK error messages. An event the user may not
+see is answered with 404, as if it did not exist.
+"""
+
+import segno
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST
+
+from kx_site.audience import can_view, user_has_verified_email, visibility_q
+
+from . import services
+from .calendar import registration_calendar
+from .forms import RegistrationForm, SessionChoiceForm
+from .models import EventPage, EventSession, Registration
+
+Status = Registration.Status
+
+REGISTERED_MESSAGES = {
+    Status.CONFIRMED: "You are registered for {event}. Your place is confirmed.",
+    Status.PENDING_APPROVAL: "You have asked for a place at {event}. It is waiting for the "
+    "organiser's approval: we will email you when they have decided.",
+    Status.WAITING: "{event} is full, so you are on the waiting list. We will email you if a "
+    "place comes up.",
+}
+
+
+def _visible_event(user, event_id):
+    event = get_object_or_404(EventPage.objects.live().select_related("venue"), pk=event_id)
+    if not can_view(user, event):
+        raise Http404
+    return event
+
+
+def _own_registration(user, registration_id):
+    registration = get_object_or_404(
+        Registration.objects.select_related("event", "event__venue"),
+        pk=registration_id,
+        user=user,
+    )
+    if not registration.event.live or not can_view(user, registration.event):
+        raise Http404
+    return registration
+
+
+def _sessions_with_places(event):
+    sessions = list(
+        EventSession.objects.filter(event=event).annotate(
+            places_taken=Count(
+                "registrations",
+                filter=Q(registrations__status__in=Registration.PLACE_STATUSES),
+            )
+        )
+    )
+    return sessions, {session.pk: session.places_taken for session in sessions}
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def register(request, event_id):
+    event = _visible_event(request.user, event_id)
+    context = {"event": event}
+    if not user_has_verified_email(request.user):
+        return render(request, "events/register_unavailable.html", {**context, "reason": "email"})
+    if not event.registration_is_open():
+        return render(request, "events/register_unavailable.html", {**context, "reason": "closed"})
+    if (
+        request.method == "GET"
+        and Registration.objects.filter(
+            event=event, user=request.user, status__in=Registration.ACTIVE_STATUSES
+        ).exists()
+    ):
+        messages.info(request, f"You are already registered for {event.title}.")
+        return redirect("events:my_events")
+
+    sessions, places_taken = _sessions_with_places(event)
+    form = RegistrationForm(
+        request.POST if request.method == "POST" else None,
+        sessions=sessions,
+        places_taken=places_taken,
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            registration = services.registration_create(
+                event=event,
+                user=request.user,
+                sessions=form.chosen_sessions(),
+                dietary_needs=form.cleaned_data["dietary_needs"],
+                access_needs=form.cleaned_data["access_needs"],
+                on_delegate_list=form.cleaned_data["on_delegate_list"],
+            )
+        except ValidationError as error:
+            form.add_service_error(error)
+        else:
+            messages.success(
+                request, REGISTERED_MESSAGES[registration.status].format(event=event.title)
+            )
+            return redirect("events:my_events")
+    context["form"] = form
+    context["places_left"] = max(event.capacity - services.places_taken(event), 0)
+    return render(request, "events/register.html", context)
+
+
+@login_required
+def my_events(request):
+    user = request.user
+    earlier_in_queue = (
+        Registration.objects.filter(event=OuterRef("event"), status=Status.WAITING)
+        .filter(
+            Q(waiting_since__lt=OuterRef("waiting_since"))
+            | Q(waiting_since=OuterRef("waiting_since"), pk__lt=OuterRef("pk"))
+        )
+        .order_by()
+        .values("event")
+        .annotate(count=Count("pk"))
+        .values("count")
+    )
+    registrations = (
+        Registration.objects.filter(user=user, event__live=True)
+        .filter(visibility_q(user, prefix="event__"))
+        .distinct()
+        .select_related("event", "event__venue")
+        .prefetch_related(Prefetch("sessions", queryset=EventSession.objects.order_by("start")))
+        .annotate(waiting_ahead=Subquery(earlier_in_queue))
+        .order_by("event__start", "created_at")
+    )
+    now = timezone.now()
+    upcoming, past, cancelled = [], [], []
+    for registration in registrations:
+        if registration.status == Status.WAITING:
+            registration.waiting_position = (registration.waiting_ahead or 0) + 1
+        if registration.status not in Registration.ACTIVE_STATUSES:
+            cancelled.append(registration)
+        elif registration.event.end < now:
+            past.append(registration)
+        else:
+            upcoming.append(registration)
+    past.reverse()
+    return render(
+        request,
+        "events/my_events.html",
+        {"upcoming": upcoming, "past": past, "cancelled": cancelled},
+    )
+
+
+@login_required
+@require_POST
+def accept_offer(request, registration_id):
+    registration = _own_registration(request.user, registration_id)
+    try:
+        services.offer_accept(registration=registration, user=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request,
+            f"You have accepted the place at {registration.event.title}. Your place is confirmed.",
+        )
+    return redirect("events:my_events")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def cancel(request, registration_id):
+    registration = _own_registration(request.user, registration_id)
+    if registration.status not in Registration.ACTIVE_STATUSES:
+        messages.info(request, "That registration is already cancelled.")
+        return redirect("events:my_events")
+    error = None
+    if request.method == "POST":
+        try:
+            services.registration_cancel(registration=registration, actor=request.user)
+        except ValidationError as exc:
+            error = " ".join(exc.messages)
+        else:
+            messages.success(
+                request, f"Your registration for {registration.event.title} is cancelled."
+            )
+            return redirect("events:my_events")
+    return render(
+        request,
+        "events/cancel.html",
+        {"registration": registration, "event": registration.event, "error": error},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def change_sessions(request, registration_id):
+    registration = _own_registration(request.user, registration_id)
+    if registration.status not in Registration.ACTIVE_STATUSES:
+        raise Http404
+    event = registration.event
+    sessions, places_taken = _sessions_with_places(event)
+    form = SessionChoiceForm(
+        request.POST if request.method == "POST" else None,
+        sessions=sessions,
+        places_taken=places_taken,
+        chosen=registration.sessions.all(),
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.registration_change_sessions(
+                registration=registration, sessions=form.chosen_sessions(), actor=request.user
+            )
+        except ValidationError as error:
+            form.add_service_error(error)
+        else:
+            messages.success(request, f"Your sessions at {event.title} have been changed.")
+            return redirect("events:my_events")
+    return render(
+        request,
+        "events/change_sessions.html",
+        {"registration": registration, "event": event, "form": form},
+    )
+
+
+@login_required
+def ticket(request, registration_id):
+    registration = _own_registration(request.user, registration_id)
+    if registration.status != Status.CONFIRMED:
+        raise Http404
+    qr_code = segno.make(str(registration.ticket_code), error="m").svg_inline(
+        scale=5,
+        border=4,
+        dark="#0b0c0c",
+        light="#ffffff",
+        svgclass="kx-ticket-qr",
+        lineclass=None,
+    )
+    # segno writes a bare <svg>: name it for assistive technology.
+    qr_code = qr_code.replace(
+        "<svg ",
+        '<svg role="img" aria-label="QR code for checking in: ticket '
+        f'{registration.ticket_code}" ',
+        1,
+    )
+    return render(
+        request,
+        "events/ticket.html",
+        {
+            "registration": registration,
+            "event": registration.event,
+            "sessions": registration.sessions.order_by("start"),
+            "qr_code": qr_code,
+        },
+    )
+
+
+@login_required
+def calendar_file(request, registration_id):
+    registration = _own_registration(request.user, registration_id)
+    if registration.status != Status.CONFIRMED:
+        raise Http404
+    response = HttpResponse(
+        registration_calendar(registration), content_type="text/calendar; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{registration.event.slug}.ics"'
+    return response

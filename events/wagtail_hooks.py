@@ -1,0 +1,30 @@
+from wagtail.snippets.models import register_snippet
+from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
+
+from .models import Speaker, Venue
+
+
+class VenueViewSet(SnippetViewSet):
+    model = Venue
+    icon = "site"
+    menu_label = "Venues"
+    list_display = ["name", "address"]
+    search_fields = ["name", "address"]
+
+
+class SpeakerViewSet(SnippetViewSet):
+    model = Speaker
+    icon = "user"
+    menu_label = "Speakers"
+    list_display = ["name", "role", "organisation"]
+    search_fields = ["name", "role", "organisation"]
+
+
+class EventsSnippetGroup(SnippetViewSetGroup):
+    items = (VenueViewSet, SpeakerViewSet)
+    menu_icon = "date"
+    menu_label = "Events"
+    menu_name = "events"
+
+
+register_snippet(EventsSnippetGroup)

@@ -1,0 +1,25 @@
+import pytest
+
+from events import services
+
+from .factories import EventPageFactory
+
+
+@pytest.fixture
+def event(db):
+    """A workshop for practitioners with 20 places, registration open."""
+    return EventPageFactory()
+
+
+@pytest.fixture
+def sent_templates(monkeypatch):
+    """The email templates the services queue, in order, as (template name, recipient)."""
+    queued = []
+    real_queue_email = services.queue_email
+
+    def recording_queue_email(*, template_name, to, **kwargs):
+        queued.append((template_name, to))
+        real_queue_email(template_name=template_name, to=to, **kwargs)
+
+    monkeypatch.setattr(services, "queue_email", recording_queue_email)
+    return queued

@@ -1,0 +1,113 @@
+"""The event pages run a fixed number of queries however many events or sessions there are."""
+
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from accounts.models import OrganisationKind
+from events.models import Speaker
+from events.services import registration_create
+from kx_site.audience import Audience, Marking
+from tests.factories import PractitionerFactory
+
+from .factories import EventIndexPageFactory, EventPageFactory, EventSessionFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def queries_for(client, url):
+    with CaptureQueriesContext(connection) as context:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(context.captured_queries)
+
+
+def event_with_programme(sessions, practitioner):
+    """An event with ``sessions`` sessions, each with speakers and some with places taken."""
+    event = EventPageFactory(capacity=50)
+    speakers = [Speaker.objects.create(name=f"Speaker {n}", role="Inspector") for n in range(3)]
+    programme = []
+    for n in range(sessions):
+        session = EventSessionFactory(
+            event=event,
+            start=event.start + timedelta(minutes=15 * n),
+            end=event.start + timedelta(minutes=15 * n + 15),
+            capacity=10 if n % 2 else None,
+            track=f"Track {n % 3}",
+            description="What we will cover.",
+        )
+        session.speakers.set(speakers[: 1 + n % 3])
+        programme.append(session)
+    registration_create(event=event, user=practitioner, sessions=programme[:2])
+    registration_create(event=event, user=PractitionerFactory(), sessions=programme[:2])
+    return event
+
+
+def test_an_event_page_runs_the_same_queries_for_30_sessions_as_for_3(
+    client, practitioner, django_assert_max_num_queries
+):
+    client.force_login(practitioner)
+    small = event_with_programme(3, practitioner)
+    large = event_with_programme(30, practitioner)
+    queries_for(client, small.url)  # Warm the caches (sites, session) the first request fills.
+    small_count = queries_for(client, small.url)
+
+    with django_assert_max_num_queries(small_count):
+        response = client.get(large.url)
+
+    assert response.status_code == 200
+    assert response.content.count(b"What we will cover.") == 30
+
+
+def test_an_event_page_for_a_signed_out_visitor_runs_the_same_queries(
+    client, django_assert_max_num_queries
+):
+    practitioner = PractitionerFactory()
+    small = event_with_programme(3, practitioner)
+    large = event_with_programme(30, practitioner)
+    small.audience = large.audience = Audience.PUBLIC
+    small.save()
+    large.save()
+    queries_for(client, small.url)
+    small_count = queries_for(client, small.url)
+
+    with django_assert_max_num_queries(small_count):
+        assert client.get(large.url).status_code == 200
+
+
+def make_events(count):
+    """``count`` upcoming events of every kind, audience, marking and sort of venue."""
+    events = []
+    for n in range(count):
+        fields = {"audience": Audience.PRACTITIONERS}
+        if n % 4 == 1:
+            fields = {"is_online": True, "venue": None, "joining_link": "https://meet.example/x"}
+        if n % 4 == 2:
+            fields = {
+                "audience": Audience.RESTRICTED,
+                "restricted_to_kinds": [OrganisationKind.POLICE_FORCE],
+            }
+        if n % 4 == 3:
+            fields = {"marking": Marking.OFFICIAL_SENSITIVE, "kind": "conference"}
+        events.append(EventPageFactory(**fields))
+    return events
+
+
+@pytest.mark.parametrize("query_string", ["", "?kind=workshop&page=3"])
+def test_the_event_index_runs_the_same_queries_for_200_events_as_for_5(
+    client, practitioner, django_assert_max_num_queries, query_string
+):
+    client.force_login(practitioner)
+    index = EventIndexPageFactory()
+    make_events(5)
+    queries_for(client, index.url)
+    small_count = queries_for(client, index.url + query_string)
+    make_events(195)
+
+    with django_assert_max_num_queries(small_count):
+        response = client.get(index.url + query_string)
+
+    assert response.status_code == 200
+    assert response.context["events_page"].paginator.count >= 100
