@@ -3,8 +3,8 @@ from django import forms
 from .models import Organisation
 
 
-class SignupDetailsForm(forms.Form):
-    """Extra fields on allauth's sign-up form."""
+class PersonalDetailsForm(forms.Form):
+    """Name and role: asked at sign-up and changed on the account page."""
 
     first_name = forms.CharField(
         label="First name",
@@ -21,12 +21,21 @@ class SignupDetailsForm(forms.Form):
     job_title = forms.CharField(
         label="Your role",
         max_length=200,
-        help_text="For example, MOSOVO detective constable or probation officer.",
         widget=forms.TextInput(attrs={"autocomplete": "organization-title"}),
         error_messages={"required": "Enter your role"},
     )
 
+
+class SignupDetailsForm(PersonalDetailsForm):
+    """Extra fields on allauth's sign-up form."""
+
     field_order = ["first_name", "last_name", "email", "job_title", "password1", "password2"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields[
+            "job_title"
+        ].help_text = "For example, MOSOVO detective constable or probation officer."
 
     def signup(self, request, user):
         user.first_name = self.cleaned_data["first_name"]
@@ -35,25 +44,7 @@ class SignupDetailsForm(forms.Form):
         user.save(update_fields=["first_name", "last_name", "job_title"])
 
 
-class ProfileForm(forms.Form):
-    first_name = forms.CharField(
-        label="First name",
-        max_length=150,
-        widget=forms.TextInput(attrs={"autocomplete": "given-name"}),
-        error_messages={"required": "Enter your first name"},
-    )
-    last_name = forms.CharField(
-        label="Last name",
-        max_length=150,
-        widget=forms.TextInput(attrs={"autocomplete": "family-name"}),
-        error_messages={"required": "Enter your last name"},
-    )
-    job_title = forms.CharField(
-        label="Your role",
-        max_length=200,
-        widget=forms.TextInput(attrs={"autocomplete": "organization-title"}),
-        error_messages={"required": "Enter your role"},
-    )
+ProfileForm = PersonalDetailsForm
 
 
 class VerificationRequestForm(forms.Form):
