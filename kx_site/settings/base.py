@@ -195,6 +195,8 @@ TASKS = {
     }
 }
 KX_EMAIL_MAX_ATTEMPTS = 5
+# Dietary and access needs are erased this many days after an event ends.
+KX_EVENT_RETENTION_DAYS = int(os.environ.get("KX_EVENT_RETENTION_DAYS", "90"))
 
 WAGTAIL_SITE_NAME = "KX"
 WAGTAILADMIN_BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:8000")
