@@ -9,7 +9,7 @@ PORT ?= 8000
 GOVUK := node_modules/govuk-frontend/dist/govuk
 
 .DEFAULT_GOAL := help
-.PHONY: help run install assets migrate seed test lint format check pytest clean totp
+.PHONY: help run install assets migrate seed test lint format check pytest clean totp bench
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -73,3 +73,6 @@ clean: ## Remove the virtualenv, node modules, built assets and the SQLite datab
 
 totp: install ## Print a demo staff account's current authenticator code: make totp EMAIL=...
 	@$(MANAGE) demo_totp $(EMAIL)
+
+bench: install ## Benchmark registration against a running server (see bench/registration.py)
+	$(BIN)/python bench/registration.py $(BENCH_ARGS)

@@ -304,6 +304,9 @@ class Registration(models.Model):
     ticket_code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     # iCalendar SEQUENCE: bumped whenever the delegate's calendar entry changes.
     calendar_sequence = models.PositiveIntegerField(default=0)
+    # Reminders (see events.reminders): set in the same transaction that queues the email.
+    reminder_7_days_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
+    reminder_1_day_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["created_at"]

@@ -6,6 +6,7 @@ app_name = "events"
 
 urlpatterns = [
     path("", views.my_events, name="my_events"),
+    path("my-data.json", views.my_data, name="my_data"),
     path("register/<int:event_id>/", views.register, name="register"),
     path("<int:registration_id>/accept/", views.accept_offer, name="accept_offer"),
     path("<int:registration_id>/cancel/", views.cancel, name="cancel"),

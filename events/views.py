@@ -265,3 +265,64 @@ def calendar_file(request, registration_id):
     )
     response["Content-Disposition"] = f'attachment; filename="{registration.event.slug}.ics"'
     return response
+
+
+@login_required
+def my_data(request):
+    """The signed-in user's own data as a JSON download: account and every registration."""
+    import json
+
+    from django.core.serializers.json import DjangoJSONEncoder
+
+    user = request.user
+    registrations = (
+        Registration.objects.filter(user=user)
+        .select_related("event", "organisation")
+        .prefetch_related(Prefetch("sessions", queryset=EventSession.objects.order_by("start")))
+        .order_by("created_at", "pk")
+    )
+    data = {
+        "exported_at": timezone.now(),
+        "account": {
+            "email": user.email,
+            "first_name": user.first_name,
+            "last_name": user.last_name,
+            "role": user.job_title,
+            "organisation": user.organisation.name if user.organisation_id else None,
+            "verified_at": user.verified_at,
+            "verification_method": user.get_verification_method_display() or None,
+            "date_joined": user.date_joined,
+        },
+        "registrations": [
+            {
+                "event": registration.event.title,
+                "event_start": registration.event.start,
+                "event_end": registration.event.end,
+                "status": registration.get_status_display(),
+                "registered_at": registration.created_at,
+                "organisation": registration.organisation.name
+                if registration.organisation_id
+                else None,
+                "role": registration.job_title,
+                "sessions": [
+                    {"title": session.title, "start": session.start, "end": session.end}
+                    for session in registration.sessions.all()
+                ],
+                "dietary_needs": registration.dietary_needs,
+                "access_needs": registration.access_needs,
+                "on_delegate_list": registration.on_delegate_list,
+                "waiting_since": registration.waiting_since,
+                "offer_expires_at": registration.offer_expires_at,
+                "checked_in_at": registration.checked_in_at,
+                "ticket_code": registration.ticket_code,
+            }
+            for registration in registrations
+        ],
+    }
+    response = HttpResponse(
+        json.dumps(data, cls=DjangoJSONEncoder, indent=2, ensure_ascii=False),
+        content_type="application/json; charset=utf-8",
+    )
+    response["Content-Disposition"] = 'attachment; filename="kx-my-data.json"'
+    response["Cache-Control"] = "no-store"
+    return response

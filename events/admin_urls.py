@@ -1,0 +1,39 @@
+"""Admin URLs for the organisers' tools, mounted under /admin/ by a register_admin_urls hook."""
+
+from django.urls import path
+
+from . import organiser_views
+
+urlpatterns = [
+    path("events/organising/", organiser_views.index, name="events_organiser_index"),
+    path(
+        "events/<int:event_id>/delegates/",
+        organiser_views.delegates,
+        name="events_organiser_delegates",
+    ),
+    path(
+        "events/<int:event_id>/delegates.csv",
+        organiser_views.export_csv,
+        name="events_organiser_export_csv",
+    ),
+    path(
+        "events/<int:event_id>/delegates.xlsx",
+        organiser_views.export_xlsx,
+        name="events_organiser_export_xlsx",
+    ),
+    path(
+        "events/<int:event_id>/registrations/<int:registration_id>/<str:decision>/",
+        organiser_views.decide,
+        name="events_organiser_decide",
+    ),
+    path(
+        "events/<int:event_id>/check-in/",
+        organiser_views.check_in,
+        name="events_organiser_check_in",
+    ),
+    path(
+        "events/<int:event_id>/summary/",
+        organiser_views.summary,
+        name="events_organiser_summary",
+    ),
+]

@@ -1,0 +1,44 @@
+"""Retention: erase delegates' dietary and access needs some time after their event.
+
+``manage.py erase_event_personal_data`` calls ``erase_expired_personal_data``. The period is the
+setting ``KX_EVENT_RETENTION_DAYS`` (default 90 days after the event ends). Registrations are
+kept, with their status, sessions and check-in, so that counts and attendance figures stay.
+"""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from .models import EventPage, Registration
+
+DEFAULT_RETENTION_DAYS = 90
+
+
+def retention_days():
+    return int(getattr(settings, "KX_EVENT_RETENTION_DAYS", DEFAULT_RETENTION_DAYS))
+
+
+def erase_expired_personal_data(now=None):
+    """Blank dietary and access needs for events that ended more than the period ago.
+
+    Returns ``[(event, number of registrations erased), ...]`` for the events where anything
+    was erased; running it again erases nothing more and returns ``[]``.
+    """
+    now = now or timezone.now()
+    cutoff = now - timedelta(days=retention_days())
+    has_needs = ~Q(dietary_needs="") | ~Q(access_needs="")
+    events = EventPage.objects.filter(
+        end__lt=cutoff, pk__in=Registration.objects.filter(has_needs).values("event")
+    ).order_by("end", "pk")
+    erased = []
+    for event in events:
+        with transaction.atomic():
+            count = Registration.objects.filter(has_needs, event=event).update(
+                dietary_needs="", access_needs=""
+            )
+        if count:
+            erased.append((event, count))
+    return erased

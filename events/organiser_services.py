@@ -1,0 +1,91 @@
+"""What organisers do to registrations: approve, decline and check in.
+
+Like events/services.py, every change locks the event's row (check-in locks the registration),
+is logged with the organiser who made it, and queues its email to go after the commit.
+"""
+
+import uuid
+from typing import NamedTuple
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from .models import Registration
+from .services import _lock_event, _log, _offer_free_places, _send
+
+Status = Registration.Status
+
+
+def _pending_registration(registration):
+    registration = (
+        Registration.objects.select_for_update()
+        .select_related("user", "event")
+        .get(pk=registration.pk)
+    )
+    if registration.status != Status.PENDING_APPROVAL:
+        raise ValidationError("This registration is not waiting for approval.")
+    return registration
+
+
+@transaction.atomic
+def registration_approve(*, registration, actor):
+    """Confirm a place that was waiting for the organiser's approval."""
+    _lock_event(registration.event)
+    registration = _pending_registration(registration)
+    registration.status = Status.CONFIRMED
+    registration.save(update_fields=["status"])
+    _log(registration, "approved", actor)
+    _send(registration, "approved", calendar=True)
+    return registration
+
+
+@transaction.atomic
+def registration_decline(*, registration, actor, now=None):
+    """Refuse a pending place; the place it held goes to the waiting list."""
+    event = _lock_event(registration.event)
+    now = now or timezone.now()
+    registration = _pending_registration(registration)
+    registration.status = Status.DECLINED
+    registration.save(update_fields=["status"])
+    _log(registration, "declined", actor)
+    _send(registration, "declined")
+    _offer_free_places(event, now)
+    return registration
+
+
+class CheckInResult(NamedTuple):
+    registration: Registration
+    already_checked_in: bool
+
+
+def parse_ticket_code(value):
+    try:
+        return uuid.UUID(str(value).strip())
+    except ValueError:
+        raise ValidationError("That is not a ticket code. Scan the QR code again.") from None
+
+
+@transaction.atomic
+def registration_check_in(*, event, ticket_code, actor, now=None):
+    """Mark a confirmed delegate as attended. A second scan changes nothing."""
+    code = parse_ticket_code(ticket_code)
+    registration = (
+        Registration.objects.select_for_update()
+        .filter(event=event, ticket_code=code)
+        .select_related("user")
+        .first()
+    )
+    if registration is None:
+        raise ValidationError("No ticket with this code for this event.")
+    if registration.status != Status.CONFIRMED:
+        raise ValidationError(
+            f"{registration.user.get_full_name() or registration.user.email} cannot be checked "
+            f"in: their registration is “{registration.get_status_display()}”."
+        )
+    if registration.checked_in_at is not None:
+        return CheckInResult(registration, True)
+    registration.checked_in_at = now or timezone.now()
+    registration.save(update_fields=["checked_in_at"])
+    _log(registration, "checked in", actor)
+    return CheckInResult(registration, False)

@@ -1,0 +1,323 @@
+"""The organisers' tools in the Wagtail admin: delegates, exports, approval, check-in, summary.
+
+Only superusers and members of the "Event organisers" group may use them; the delegate list
+shows dietary and access needs, which no one else may see.
+"""
+
+import csv
+import io
+from functools import wraps
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count, Prefetch, Q
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+from django.views.defaults import permission_denied as django_permission_denied
+
+from accounts.models import Organisation, OrganisationKind
+
+from . import organiser_services
+from .models import EventPage, EventSession, Registration
+
+ORGANISER_GROUP = "Event organisers"
+PAGE_SIZE = 50
+Status = Registration.Status
+
+# Characters that make a spreadsheet read a cell as a formula (OWASP "CSV injection").
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def can_organise(user):
+    if not user.is_authenticated or not user.is_active:
+        return False
+    return user.is_superuser or user.groups.filter(name=ORGANISER_GROUP).exists()
+
+
+def organisers_only(view):
+    """Answer 403 to anyone else.
+
+    Wagtail turns a raised PermissionDenied into a redirect to the dashboard; a plain 403 says
+    more clearly that these pages are not for this member.
+    """
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if not can_organise(request.user):
+            return django_permission_denied(request, PermissionDenied())
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+def _get_event(request, event_id):
+    return get_object_or_404(EventPage, pk=event_id)
+
+
+def _local(moment, fmt="%Y-%m-%d %H:%M"):
+    return timezone.localtime(moment).strftime(fmt) if moment else ""
+
+
+def filtered_registrations(event, params):
+    """The event's registrations, searched (``q``) and filtered (``status``) as asked."""
+    registrations = (
+        Registration.objects.filter(event=event)
+        .select_related("user", "organisation")
+        .prefetch_related(
+            Prefetch("sessions", queryset=EventSession.objects.order_by("start", "sort_order"))
+        )
+        .order_by("user__last_name", "user__first_name", "pk")
+    )
+    query = params.get("q", "").strip()
+    for word in query.split():
+        registrations = registrations.filter(
+            Q(user__first_name__icontains=word)
+            | Q(user__last_name__icontains=word)
+            | Q(user__email__icontains=word)
+            | Q(organisation__name__icontains=word)
+        )
+    status = params.get("status", "")
+    if status in Status.values:
+        registrations = registrations.filter(status=status)
+    return registrations, query, status if status in Status.values else ""
+
+
+@organisers_only
+def index(request):
+    events = (
+        EventPage.objects.filter(end__gte=timezone.now())
+        .order_by("start")
+        .annotate(
+            confirmed=Count("registrations", filter=Q(registrations__status=Status.CONFIRMED)),
+            pending=Count(
+                "registrations", filter=Q(registrations__status=Status.PENDING_APPROVAL)
+            ),
+            waiting=Count("registrations", filter=Q(registrations__status=Status.WAITING)),
+        )
+    )
+    return TemplateResponse(request, "events/admin/index.html", {"events": events})
+
+
+@organisers_only
+def delegates(request, event_id):
+    event = _get_event(request, event_id)
+    registrations, query, status = filtered_registrations(event, request.GET)
+    page = Paginator(registrations, PAGE_SIZE).get_page(request.GET.get("p"))
+    filters = request.GET.copy()
+    filters.pop("p", None)
+    return TemplateResponse(
+        request,
+        "events/admin/delegates.html",
+        {
+            "event": event,
+            "page": page,
+            "query": query,
+            "status": status,
+            "statuses": Status.choices,
+            "filters": filters.urlencode(),
+        },
+    )
+
+
+EXPORT_HEADERS = [
+    "Name",
+    "Email",
+    "Organisation",
+    "Role",
+    "Status",
+    "Sessions",
+    "Checked in",
+    "Dietary needs",
+    "Access needs",
+    "On delegate list",
+    "Registered",
+]
+
+
+def safe_cell(value):
+    """Stop a spreadsheet from running a delegate's text as a formula."""
+    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
+        return "'" + value
+    return value
+
+
+def export_rows(registrations):
+    for registration in registrations:
+        row = [
+            registration.user.get_full_name(),
+            registration.user.email,
+            registration.organisation.name if registration.organisation else "",
+            registration.job_title,
+            registration.get_status_display(),
+            "; ".join(session.title for session in registration.sessions.all()),
+            _local(registration.checked_in_at),
+            registration.dietary_needs,
+            registration.access_needs,
+            "Yes" if registration.on_delegate_list else "No",
+            _local(registration.created_at),
+        ]
+        yield [safe_cell(value) for value in row]
+
+
+def _attachment(response, event, extension):
+    response["Content-Disposition"] = f'attachment; filename="delegates-{event.slug}.{extension}"'
+    return response
+
+
+@organisers_only
+def export_csv(request, event_id):
+    event = _get_event(request, event_id)
+    registrations, _query, _status = filtered_registrations(event, request.GET)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    # A byte-order mark so that Excel reads the file as UTF-8.
+    response.write("\ufeff")
+    writer = csv.writer(response)
+    writer.writerow(EXPORT_HEADERS)
+    writer.writerows(export_rows(registrations))
+    return _attachment(response, event, "csv")
+
+
+@organisers_only
+def export_xlsx(request, event_id):
+    from openpyxl import Workbook
+
+    event = _get_event(request, event_id)
+    registrations, _query, _status = filtered_registrations(event, request.GET)
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "Delegates"
+    sheet.append(EXPORT_HEADERS)
+    for row in export_rows(registrations):
+        sheet.append(row)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    response = HttpResponse(
+        buffer.getvalue(),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    return _attachment(response, event, "xlsx")
+
+
+def _back(request, event):
+    next_url = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
+        return redirect(next_url)
+    return redirect("events_organiser_delegates", event.pk)
+
+
+@organisers_only
+@require_POST
+def decide(request, event_id, registration_id, decision):
+    event = _get_event(request, event_id)
+    if decision not in ("approve", "decline"):
+        raise Http404
+    registration = get_object_or_404(
+        Registration.objects.select_related("user", "event"), pk=registration_id, event=event
+    )
+    name = registration.user.get_full_name() or registration.user.email
+    try:
+        if decision == "approve":
+            organiser_services.registration_approve(registration=registration, actor=request.user)
+            messages.success(request, f"{name}’s place is approved.")
+        else:
+            organiser_services.registration_decline(registration=registration, actor=request.user)
+            messages.success(request, f"{name}’s registration is declined.")
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+    return _back(request, event)
+
+
+@organisers_only
+def check_in(request, event_id):
+    event = _get_event(request, event_id)
+    if request.method == "POST":
+        try:
+            result = organiser_services.registration_check_in(
+                event=event, ticket_code=request.POST.get("ticket_code", ""), actor=request.user
+            )
+        except ValidationError as error:
+            messages.error(request, error.messages[0])
+        else:
+            registration = result.registration
+            name = registration.user.get_full_name() or registration.user.email
+            if result.already_checked_in:
+                at = _local(registration.checked_in_at, "%H:%M")
+                messages.warning(request, f"{name} was already checked in at {at}.")
+            else:
+                messages.success(request, f"{name} is checked in.")
+        return redirect("events_organiser_check_in", event.pk)
+
+    query = request.GET.get("q", "").strip()
+    matches = None
+    if query:
+        matches, _query, _status = filtered_registrations(event, {"q": query})
+        matches = matches[:20]
+    counts = Registration.objects.filter(event=event, status=Status.CONFIRMED).aggregate(
+        confirmed=Count("pk"), checked_in=Count("pk", filter=Q(checked_in_at__isnull=False))
+    )
+    return TemplateResponse(
+        request,
+        "events/admin/check_in.html",
+        {"event": event, "query": query, "matches": matches, **counts},
+    )
+
+
+def summary_counts(event):
+    return Registration.objects.filter(event=event).aggregate(
+        confirmed=Count("pk", filter=Q(status=Status.CONFIRMED)),
+        pending=Count("pk", filter=Q(status=Status.PENDING_APPROVAL)),
+        waiting=Count("pk", filter=Q(status=Status.WAITING)),
+        offered=Count("pk", filter=Q(status=Status.OFFERED)),
+        cancelled=Count("pk", filter=Q(status=Status.CANCELLED)),
+        declined=Count("pk", filter=Q(status=Status.DECLINED)),
+        checked_in=Count("pk", filter=Q(checked_in_at__isnull=False)),
+    )
+
+
+def represented_organisations(event):
+    """Distinct organisations of confirmed delegates, grouped by kind, with the totals."""
+    organisations = Organisation.objects.filter(
+        pk__in=Registration.objects.filter(event=event, status=Status.CONFIRMED).values(
+            "organisation_id"
+        )
+    ).order_by("name")
+    totals = dict(Organisation.objects.values_list("kind").annotate(total=Count("pk")).order_by())
+    groups = []
+    for kind, label in OrganisationKind.choices:
+        members = [organisation for organisation in organisations if organisation.kind == kind]
+        groups.append(
+            {"kind": kind, "label": label, "organisations": members, "total": totals.get(kind, 0)}
+        )
+    return groups
+
+
+@organisers_only
+def summary(request, event_id):
+    event = _get_event(request, event_id)
+    groups = represented_organisations(event)
+    by_kind = {group["kind"]: group for group in groups}
+    return TemplateResponse(
+        request,
+        "events/admin/summary.html",
+        {
+            "event": event,
+            "counts": summary_counts(event),
+            "groups": groups,
+            "forces": by_kind[OrganisationKind.POLICE_FORCE],
+            "regions": by_kind[OrganisationKind.PROBATION_REGION],
+        },
+    )
+
+
+def event_links(event):
+    return {
+        "delegates": reverse("events_organiser_delegates", args=[event.pk]),
+        "check_in": reverse("events_organiser_check_in", args=[event.pk]),
+        "summary": reverse("events_organiser_summary", args=[event.pk]),
+    }

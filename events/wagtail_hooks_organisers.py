@@ -1,0 +1,28 @@
+"""Wagtail hooks for the organisers' tools: their URLs and the "Event organising" menu item."""
+
+from django.urls import reverse
+from wagtail import hooks
+from wagtail.admin.menu import MenuItem
+
+from . import admin_urls
+from .organiser_views import can_organise
+
+
+@hooks.register("register_admin_urls")
+def register_organiser_urls():
+    return admin_urls.urlpatterns
+
+
+class OrganiserMenuItem(MenuItem):
+    def is_shown(self, request):
+        return can_organise(request.user)
+
+
+@hooks.register("register_admin_menu_item")
+def register_organiser_menu_item():
+    return OrganiserMenuItem(
+        "Event organising",
+        reverse("events_organiser_index"),
+        icon_name="date",
+        order=820,
+    )
