@@ -32,6 +32,11 @@ urlpatterns = [
         name="events_organiser_check_in",
     ),
     path(
+        "events/<int:event_id>/message/",
+        organiser_views.message,
+        name="events_organiser_message",
+    ),
+    path(
         "events/<int:event_id>/summary/",
         organiser_views.summary,
         name="events_organiser_summary",

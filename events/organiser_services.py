@@ -1,4 +1,4 @@
-"""What organisers do to registrations: approve, decline and check in.
+"""What organisers do to registrations: approve, decline, check in and message delegates.
 
 Like events/services.py, every change locks the event's row (check-in locks the registration),
 is logged with the organiser who made it, and queues its email to go after the commit.
@@ -11,7 +11,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from .models import Registration
+from kx_site.notifications import queue_email
+
+from .models import Registration, RegistrationLogEntry
 from .services import _lock_event, _log, _offer_free_places, _send
 
 Status = Registration.Status
@@ -89,3 +91,59 @@ def registration_check_in(*, event, ticket_code, actor, now=None):
     registration.save(update_fields=["checked_in_at"])
     _log(registration, "checked in", actor)
     return CheckInResult(registration, False)
+
+
+# Who an organiser's message can go to: the audience's value, its label, and the statuses in it.
+MESSAGE_AUDIENCES = {
+    "confirmed": ("Confirmed delegates", [Status.CONFIRMED]),
+    "waiting": ("The waiting list", [Status.WAITING]),
+}
+LOG_ACTION_LENGTH = RegistrationLogEntry._meta.get_field("action").max_length
+
+
+def message_recipients(event, audience):
+    if audience not in MESSAGE_AUDIENCES:
+        raise ValidationError({"audience": "Choose who the message is for."})
+    _label, statuses = MESSAGE_AUDIENCES[audience]
+    return (
+        Registration.objects.filter(event=event, status__in=statuses)
+        .select_related("user", "event")
+        .order_by("pk")
+    )
+
+
+@transaction.atomic
+def event_message_send(*, event, audience, subject, body, actor):
+    """Email one message from the organisers to each confirmed delegate, or each person on the
+    waiting list, and log it on every registration. Returns how many were sent.
+
+    An OFFICIAL-SENSITIVE event's message is never put in an email: the email gives only the
+    event's title and a link to its page.
+    """
+    subject = " ".join((subject or "").split())
+    body = (body or "").strip()
+    errors = {}
+    if audience not in MESSAGE_AUDIENCES:
+        errors["audience"] = "Choose who the message is for."
+    if not subject:
+        errors["subject"] = "Enter a subject."
+    if not body:
+        errors["body"] = "Enter the message."
+    if errors:
+        raise ValidationError(errors)
+    action = f"organiser message: {subject}"[:LOG_ACTION_LENGTH]
+    sent = 0
+    for registration in message_recipients(event, audience):
+        queue_email(
+            template_name="events/organiser_message",
+            to=registration.user.email,
+            context={
+                "registration": registration,
+                "event": event,
+                "subject": subject,
+                "body": "" if event.is_sensitive else body,
+            },
+        )
+        _log(registration, action, actor)
+        sent += 1
+    return sent

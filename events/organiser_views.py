@@ -8,6 +8,7 @@ import csv
 import io
 from functools import wraps
 
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -268,6 +269,62 @@ def check_in(request, event_id):
     )
 
 
+class MessageForm(forms.Form):
+    audience = forms.ChoiceField(
+        label="Send to",
+        choices=[
+            (value, label)
+            for value, (label, _statuses) in organiser_services.MESSAGE_AUDIENCES.items()
+        ],
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose who the message is for."},
+    )
+    subject = forms.CharField(
+        label="Subject", max_length=150, error_messages={"required": "Enter a subject."}
+    )
+    body = forms.CharField(
+        label="Message",
+        widget=forms.Textarea(attrs={"rows": 10}),
+        error_messages={"required": "Enter the message."},
+    )
+
+
+@organisers_only
+def message(request, event_id):
+    event = _get_event(request, event_id)
+    form = MessageForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            sent = organiser_services.event_message_send(
+                event=event, actor=request.user, **form.cleaned_data
+            )
+        except ValidationError as error:
+            for field, field_errors in error.message_dict.items():
+                for field_error in field_errors:
+                    form.add_error(field if field in form.fields else None, field_error)
+        else:
+            label = organiser_services.MESSAGE_AUDIENCES[form.cleaned_data["audience"]][0]
+            if sent:
+                messages.success(
+                    request,
+                    f"Message sent to {sent} {'person' if sent == 1 else 'people'} "
+                    f"({label.lower()}).",
+                )
+            else:
+                messages.warning(request, f"No one to send to: {label.lower()} is empty.")
+            return redirect("events_organiser_message", event.pk)
+    counts = Registration.objects.filter(event=event).aggregate(
+        confirmed=Count("pk", filter=Q(status=Status.CONFIRMED)),
+        waiting=Count("pk", filter=Q(status=Status.WAITING)),
+    )
+    return TemplateResponse(
+        request,
+        "events/admin/message.html",
+        {"event": event, "form": form, "counts": counts},
+        status=400 if form.errors else 200,
+    )
+
+
 def summary_counts(event):
     return Registration.objects.filter(event=event).aggregate(
         confirmed=Count("pk", filter=Q(status=Status.CONFIRMED)),
@@ -320,4 +377,5 @@ def event_links(event):
         "delegates": reverse("events_organiser_delegates", args=[event.pk]),
         "check_in": reverse("events_organiser_check_in", args=[event.pk]),
         "summary": reverse("events_organiser_summary", args=[event.pk]),
+        "message": reverse("events_organiser_message", args=[event.pk]),
     }

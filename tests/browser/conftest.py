@@ -94,8 +94,9 @@ def site_url(live_server):
 def new_page(browser, site_url):
     contexts = []
 
-    def make(javascript=True):
-        context = browser.new_context(base_url=site_url, java_script_enabled=javascript)
+    def make(javascript=True, viewport=None):
+        options = {"viewport": viewport} if viewport else {}
+        context = browser.new_context(base_url=site_url, java_script_enabled=javascript, **options)
         contexts.append(context)
         page = context.new_page()
         page.set_default_timeout(10_000)

@@ -1,0 +1,87 @@
+"""Journey 2: an organiser checks a delegate in from the ticket's QR code data, on a phone, and
+exports the delegate list.
+
+axe runs on the site's own pages only: the /admin/ pages are Wagtail's markup, which this
+project does not control (the organiser tools' own templates are tested in tests/events).
+"""
+
+import csv
+import io
+import re
+
+from allauth.mfa.totp.internal.auth import TOTP
+from django.contrib.auth.models import Group
+
+from events import services
+from events.models import Registration
+
+from .conftest import assert_accessible, browser_journey, make_user, sign_in
+from .test_event_journeys import make_conference, make_practitioner
+
+Status = Registration.Status
+TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+PHONE = {"width": 390, "height": 844}
+
+
+def make_organiser(email):
+    user = make_user(email, first_name="Olu", last_name="Organiser")
+    user.groups.add(Group.objects.get(name="Event organisers"))
+    TOTP.activate(user, TOTP_SECRET)
+    return user
+
+
+@browser_journey
+def test_organiser_checks_a_delegate_in_and_exports_the_delegate_list(new_page):
+    event = make_conference(capacity=20)
+    delegate = make_practitioner("d.delegate@kent.police.uk", "Dana")
+    registration = services.registration_create(event=event, user=delegate)
+    assert registration.status == Status.CONFIRMED
+    organiser = make_organiser("organiser@kx.example")
+
+    # At the door, on a phone: the organiser signs in with their authenticator app.
+    page = new_page(viewport=PHONE)
+    page.goto("/accounts/login/")
+    assert_accessible(page)
+    sign_in(page, organiser.email, totp_secret=TOTP_SECRET)
+    page.wait_for_url("**/accounts/profile/")
+    assert_accessible(page)
+    page.goto(event.url)
+    assert_accessible(page)
+
+    # The QR code on the ticket holds the ticket code; the scanner types it into the box.
+    page.goto(f"/admin/events/{event.pk}/check-in/")
+    assert page.get_by_text("0 of 1 confirmed delegates checked in.").is_visible()
+    ticket_code = str(registration.ticket_code)
+    page.get_by_label("Ticket code (scan the QR code)").fill(ticket_code)
+    page.get_by_role("button", name="Check in", exact=True).click()
+    page.wait_for_load_state()
+    assert page.get_by_text("Dana Delegate is checked in.").is_visible()
+    assert page.get_by_text("1 of 1 confirmed delegates checked in.").is_visible()
+    registration.refresh_from_db()
+    checked_in_at = registration.checked_in_at
+    assert checked_in_at is not None
+
+    # A second scan of the same ticket changes nothing and says so.
+    page.get_by_label("Ticket code (scan the QR code)").fill(ticket_code)
+    page.get_by_role("button", name="Check in", exact=True).click()
+    page.wait_for_load_state()
+    assert page.get_by_text(re.compile("Dana Delegate was already checked in")).is_visible()
+    registration.refresh_from_db()
+    assert registration.checked_in_at == checked_in_at
+    assert registration.log_entries.filter(action="checked in").count() == 1
+
+    # Back at a desk, in the same session (allauth refuses a TOTP code used once already):
+    # the delegate list, exported as CSV.
+    desk = page
+    desk.set_viewport_size({"width": 1280, "height": 800})
+    desk.goto(f"/admin/events/{event.pk}/delegates/")
+    with desk.expect_download() as info:
+        desk.get_by_role("link", name="Download CSV").click()
+    download = info.value
+    assert download.suggested_filename == f"delegates-{event.slug}.csv"
+    with open(download.path(), encoding="utf-8-sig") as handle:
+        rows = list(csv.DictReader(io.StringIO(handle.read())))
+    (row,) = rows
+    assert row["Email"] == delegate.email
+    assert row["Status"] == "Confirmed"
+    assert row["Checked in"]

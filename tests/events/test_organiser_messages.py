@@ -1,0 +1,197 @@
+"""Organisers message an event's confirmed delegates or its waiting list."""
+
+import pytest
+from django.core import mail
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+
+from events.models import Registration, RegistrationLogEntry
+from events.organiser_services import event_message_send
+from kx_site.audience import Marking
+
+from .test_organiser_tools import register, staff_user
+
+pytestmark = pytest.mark.django_db
+
+Status = Registration.Status
+BODY = "Parking is closed on the day: please come by train to New Street."
+
+
+@pytest.fixture
+def organiser(db):
+    return staff_user("organiser@kx.example", "Event organisers")
+
+
+@pytest.fixture
+def delegates(event):
+    return {
+        "confirmed": [register(event), register(event)],
+        "waiting": [register(event, status=Status.WAITING)],
+        "cancelled": [register(event, status=Status.CANCELLED)],
+    }
+
+
+def message_url(event):
+    return reverse("events_organiser_message", args=[event.pk])
+
+
+def recipients():
+    return sorted(address for message in mail.outbox for address in message.to)
+
+
+def emails(registrations):
+    return sorted(registration.user.email for registration in registrations)
+
+
+# Permissions
+
+
+def test_editors_outside_event_organisers_are_refused(client, event, delegates):
+    client.force_login(staff_user("editor@kx.example", "Editors"))
+    assert client.get(message_url(event)).status_code == 403
+    response = client.post(
+        message_url(event), {"audience": "confirmed", "subject": "Hi", "body": BODY}
+    )
+    assert response.status_code == 403
+    assert not RegistrationLogEntry.objects.exists()
+
+
+def test_anonymous_visitors_are_sent_to_sign_in(client, event):
+    response = client.get(message_url(event))
+    assert response.status_code == 302
+    assert "login" in response["Location"]
+
+
+def test_organisers_see_the_form_linked_from_the_event_nav(client, organiser, event, delegates):
+    client.force_login(organiser)
+    response = client.get(reverse("events_organiser_delegates", args=[event.pk]))
+    assert message_url(event) in response.content.decode()
+    response = client.get(message_url(event))
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert "Confirmed delegates (2)" in content
+    assert "The waiting list (1)" in content
+
+
+# Sending
+
+
+@pytest.mark.parametrize("audience", ["confirmed", "waiting"])
+def test_the_message_goes_to_the_chosen_audience_only(
+    client, organiser, event, delegates, audience, django_capture_on_commit_callbacks
+):
+    client.force_login(organiser)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            message_url(event),
+            {"audience": audience, "subject": "Travel on the day", "body": BODY},
+            follow=True,
+        )
+    assert response.status_code == 200
+    expected = delegates[audience]
+    people = "person" if len(expected) == 1 else "people"
+    assert f"Message sent to {len(expected)} {people}" in response.content.decode()
+    assert recipients() == emails(expected)
+    message = mail.outbox[0]
+    assert "Travel on the day" in message.subject
+    assert BODY in message.body
+    assert event.url in message.body
+    logged = RegistrationLogEntry.objects.filter(action="organiser message: Travel on the day")
+    assert sorted(entry.registration_id for entry in logged) == sorted(r.pk for r in expected)
+    assert {entry.actor for entry in logged} == {organiser}
+
+
+def test_a_sensitive_event_email_never_carries_the_message(
+    organiser, delegates, django_capture_on_commit_callbacks
+):
+    event = delegates["confirmed"][0].event
+    event.marking = Marking.OFFICIAL_SENSITIVE
+    event.save()
+    assert event.is_sensitive
+    with django_capture_on_commit_callbacks(execute=True):
+        sent = event_message_send(
+            event=event,
+            audience="confirmed",
+            subject="Covert tactics room change",
+            body=BODY,
+            actor=organiser,
+        )
+    assert sent == 2
+    assert recipients() == emails(delegates["confirmed"])
+    for message in mail.outbox:
+        assert BODY not in message.body
+        assert "Parking" not in message.body
+        assert "Covert tactics room change" not in message.subject + message.body
+        assert "new message from the organisers" in message.subject
+        assert event.title in message.body
+        assert event.url in message.body
+    assert (
+        RegistrationLogEntry.objects.filter(
+            action="organiser message: Covert tactics room change"
+        ).count()
+        == 2
+    )
+
+
+def test_a_long_subject_is_cut_to_fit_the_log(organiser, event, delegates):
+    subject = "A" * 140
+    event_message_send(
+        event=event, audience="waiting", subject=subject, body=BODY, actor=organiser
+    )
+    (entry,) = RegistrationLogEntry.objects.all()
+    assert entry.action.startswith("organiser message: AAA")
+    assert len(entry.action) == 64
+
+
+# Errors
+
+
+@pytest.mark.parametrize(
+    "data, error",
+    [
+        ({"audience": "confirmed", "subject": "", "body": BODY}, "Enter a subject."),
+        ({"audience": "confirmed", "subject": "Hello", "body": "  "}, "Enter the message."),
+        ({"subject": "Hello", "body": BODY}, "Choose who the message is for."),
+        ({"audience": "everyone", "subject": "Hello", "body": BODY}, "Select a valid choice"),
+    ],
+)
+def test_a_message_with_errors_sends_nothing(
+    client, organiser, event, delegates, data, error, django_capture_on_commit_callbacks
+):
+    client.force_login(organiser)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(message_url(event), data)
+    assert response.status_code == 400
+    content = response.content.decode()
+    assert error in content
+    assert "nothing was sent" in content
+    assert mail.outbox == []
+    assert not RegistrationLogEntry.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"audience": "confirmed", "subject": " ", "body": BODY},
+        {"audience": "confirmed", "subject": "Hello", "body": ""},
+        {"audience": "cancelled", "subject": "Hello", "body": BODY},
+    ],
+)
+def test_the_service_refuses_an_incomplete_message(
+    organiser, event, delegates, fields, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(ValidationError):
+        event_message_send(event=event, actor=organiser, **fields)
+    assert mail.outbox == []
+    assert not RegistrationLogEntry.objects.exists()
+
+
+def test_an_empty_audience_is_reported(client, organiser, event):
+    client.force_login(organiser)
+    response = client.post(
+        message_url(event),
+        {"audience": "waiting", "subject": "Hello", "body": BODY},
+        follow=True,
+    )
+    assert "No one to send to" in response.content.decode()
+    assert mail.outbox == []
