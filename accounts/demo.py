@@ -66,34 +66,41 @@ def current_totp_code(secret):
     return format_hotp_value(hotp_value(secret, int(time.time()) // 30))
 
 
-def ensure_demo_accounts():
-    created = []
-    for email, first, last, role, groups, superuser, organisation_slug in DEMO_ACCOUNTS:
-        user, was_created = User.objects.get_or_create(
-            email=email,
-            defaults={
-                "first_name": first,
-                "last_name": last,
-                "job_title": role,
-                "is_superuser": superuser,
-                "is_staff": superuser,
-            },
+def ensure_demo_user(email, first, last, role, *, organisation_slug=None, superuser=False):
+    """A demo account with the demo password and a verified email address; a verified
+    practitioner of ``organisation_slug`` when one is given. Safe to call again."""
+    user, created = User.objects.get_or_create(
+        email=email,
+        defaults={
+            "first_name": first,
+            "last_name": last,
+            "job_title": role,
+            "is_superuser": superuser,
+            "is_staff": superuser,
+        },
+    )
+    if created:
+        user.set_password(DEMO_PASSWORD)
+        user.save()
+    EmailAddress.objects.get_or_create(
+        user=user, email=email, defaults={"verified": True, "primary": True}
+    )
+    if organisation_slug and not user.is_practitioner:
+        user = services.practitioner_verify(
+            user=user,
+            organisation=Organisation.objects.get(slug=organisation_slug),
+            method=VerificationMethod.DOMAIN,
         )
-        if was_created:
-            user.set_password(DEMO_PASSWORD)
-            user.save()
-            created.append(user)
-        EmailAddress.objects.get_or_create(
-            user=user, email=email, defaults={"verified": True, "primary": True}
+    return user
+
+
+def ensure_demo_accounts():
+    for email, first, last, role, groups, superuser, organisation_slug in DEMO_ACCOUNTS:
+        user = ensure_demo_user(
+            email, first, last, role, organisation_slug=organisation_slug, superuser=superuser
         )
         for name in groups:
             user.groups.add(Group.objects.get(name=name))
-        if organisation_slug and not user.is_practitioner:
-            services.practitioner_verify(
-                user=user,
-                organisation=Organisation.objects.get(slug=organisation_slug),
-                method=VerificationMethod.DOMAIN,
-            )
         if user.is_kx_staff and not Authenticator.objects.filter(user=user).exists():
             TOTP.activate(user, demo_totp_secret(email))
             RecoveryCodes.activate(user)
@@ -105,4 +112,3 @@ def ensure_demo_accounts():
             job_title="Programme manager, Home Office-funded prevention charity",
             reason="I run a Home Office-funded programme with MOSOVO teams in three forces.",
         )
-    return created

@@ -7,12 +7,10 @@ so the demo data obeys the same rules (capacity, waiting list) as real data.
 import json
 from datetime import datetime, time, timedelta
 
-from allauth.account.models import EmailAddress
 from django.utils import timezone
 
-from accounts.demo import DEMO_PASSWORD
-from accounts.models import Organisation, User, VerificationMethod
-from accounts.services import practitioner_verify
+from accounts.demo import ensure_demo_user
+from accounts.models import User
 from kx_site.models import HomePage
 
 from . import services
@@ -51,22 +49,9 @@ def _paragraph(text):
 def _delegates():
     users = []
     for email, first, last, role, organisation_slug in DEMO_DELEGATES:
-        user, created = User.objects.get_or_create(
-            email=email, defaults={"first_name": first, "last_name": last, "job_title": role}
+        users.append(
+            ensure_demo_user(email, first, last, role, organisation_slug=organisation_slug)
         )
-        if created:
-            user.set_password(DEMO_PASSWORD)
-            user.save()
-        EmailAddress.objects.get_or_create(
-            user=user, email=email, defaults={"verified": True, "primary": True}
-        )
-        if not user.is_practitioner:
-            user = practitioner_verify(
-                user=user,
-                organisation=Organisation.objects.get(slug=organisation_slug),
-                method=VerificationMethod.DOMAIN,
-            )
-        users.append(user)
     for email in ("pc.jones@kent.police.uk", "probation.officer@justice.gov.uk"):
         user = User.objects.filter(email=email).first()
         if user and user.is_practitioner:
