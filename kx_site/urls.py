@@ -16,6 +16,8 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("accounts/", include("allauth.urls")),
     path("my-events/", include("events.urls")),
+    path("library/", include("practice_library.urls")),
+    path("briefings/", include("briefings.urls")),
     path("sitemap.xml", sitemap),
     path("robots.txt", views.robots_txt),
 ]

@@ -22,6 +22,8 @@ INSTALLED_APPS = [
     "accounts",
     "kx_site",
     "events",
+    "practice_library",
+    "briefings",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.sitemaps",

@@ -5,8 +5,10 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from accounts.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, ensure_demo_accounts
+from briefings.demo import ensure_demo_briefings
 from events.demo import ensure_demo_events
 from kx_site.models import HomePage, StandardPage
+from practice_library.demo import ensure_demo_practices
 
 DEMO_PAGES = [
     {
@@ -49,6 +51,8 @@ class Command(BaseCommand):
             ensure_demo_accounts()
             self.seed_pages()
             ensure_demo_events()
+            ensure_demo_practices()
+            ensure_demo_briefings()
         self.stdout.write(self.style.SUCCESS("Demo content is in place."))
         self.stdout.write(f"Demo accounts (development only), all with password {DEMO_PASSWORD}:")
         for email, _first, _last, _role, groups, superuser, organisation in DEMO_ACCOUNTS:
