@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import organiser_views
+from . import feedback_views, organiser_views
 
 urlpatterns = [
     path("events/organising/", organiser_views.index, name="events_organiser_index"),
@@ -40,5 +40,11 @@ urlpatterns = [
         "events/<int:event_id>/summary/",
         organiser_views.summary,
         name="events_organiser_summary",
+    ),
+    path("events/feedback/", feedback_views.report_index, name="events_organiser_feedback_index"),
+    path(
+        "events/<int:event_id>/feedback/",
+        feedback_views.report,
+        name="events_organiser_feedback",
     ),
 ]

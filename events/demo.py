@@ -14,6 +14,13 @@ from accounts.models import User
 from kx_site.models import HomePage
 
 from . import services
+from .demo_extras import (
+    ensure_demo_topics,
+    ensure_session_handout,
+    ensure_speaker_photo,
+    ensure_workshop_quota,
+)
+from .feedback_demo import ensure_demo_feedback
 from .models import EventIndexPage, EventPage, EventSession, Registration, Speaker, Venue
 
 # Extra practitioners to fill places: (email, first, last, role, organisation slug).
@@ -186,6 +193,9 @@ def ensure_demo_events():
         # Anyone can read about the national conference; registering needs an account.
         **{**common, "audience": "public"},
     )
+    ensure_speaker_photo(chair)
+    ensure_speaker_photo(practitioner)
+    ensure_session_handout(conference.sessions.get(title="ARMS: what the evaluation found"))
     workshop_a = conference.sessions.get(title__startswith="Workshop A")
     _register(conference, delegates[:4], sessions=[workshop_a], now=timezone.now())
 
@@ -204,6 +214,7 @@ def ensure_demo_events():
         registration_closes_at=_local(day - timedelta(days=2), 17),
         **common,
     )
+    ensure_workshop_quota(workshop)
     _register(workshop, delegates, now=timezone.now())  # 3 places, the rest wait.
 
     day = today + timedelta(days=20)
@@ -241,6 +252,29 @@ def ensure_demo_events():
         marking="official",
         registration_opens_at=_local(day - timedelta(days=60), 9),
         registration_closes_at=_local(day - timedelta(days=7), 17),
+        sessions=[
+            {
+                "title": "Why joint working matters",
+                "start": _local(day, 9, 30),
+                "end": _local(day, 10, 30),
+                "room": "Main hall",
+                "speakers": [chair],
+            },
+            {
+                "title": "Joint home visits: a case study",
+                "start": _local(day, 11),
+                "end": _local(day, 12, 30),
+                "room": "Main hall",
+                "speakers": [practitioner],
+            },
+            {
+                "title": "Sharing information safely",
+                "start": _local(day, 13, 30),
+                "end": _local(day, 15, 30),
+                "room": "Main hall",
+                "speakers": [chair],
+            },
+        ],
     )
     if created:
         # Registered while registration was open; attended on the day.
@@ -248,4 +282,6 @@ def ensure_demo_events():
         Registration.objects.filter(event=past, status=Registration.Status.CONFIRMED).update(
             checked_in_at=_local(day, 9, 15)
         )
+    ensure_demo_feedback(past)
+    ensure_demo_topics()
     return index

@@ -4,6 +4,8 @@ from django import forms
 from django.utils import timezone
 from django.utils.formats import date_format
 
+from practice_library.models import Topic
+
 from .models import EventPage, Region
 
 
@@ -139,6 +141,13 @@ class EventFilterForm(forms.Form):
     region = forms.ChoiceField(
         label="Region", choices=[("", "All regions"), *Region.choices], required=False
     )
+    topic = forms.ModelChoiceField(
+        label="Topic",
+        queryset=Topic.objects.all(),
+        to_field_name="slug",
+        required=False,
+        empty_label="All topics",
+    )
 
     def filter(self, queryset):
         """``queryset`` narrowed by the valid filters, in the order that suits them."""
@@ -155,6 +164,8 @@ class EventFilterForm(forms.Form):
             queryset = queryset.filter(kind=kind)
         if data.get("region"):
             queryset = queryset.filter(region=data["region"])
+        if data.get("topic"):
+            queryset = queryset.filter(topics=data["topic"])
         return queryset
 
     @property

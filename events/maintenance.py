@@ -1,8 +1,11 @@
-"""Retention: erase delegates' dietary and access needs some time after their event.
+"""Retention: erase delegates' dietary and access needs, and the free text of their feedback,
+some time after their event.
 
-``manage.py erase_event_personal_data`` calls ``erase_expired_personal_data``. The period is the
-setting ``KX_EVENT_RETENTION_DAYS`` (default 90 days after the event ends). Registrations are
-kept, with their status, sessions and check-in, so that counts and attendance figures stay.
+``manage.py erase_event_personal_data`` calls ``erase_expired_personal_data`` and
+``erase_expired_feedback_comments``. The period is the setting ``KX_EVENT_RETENTION_DAYS``
+(default 90 days after the event ends). Registrations are kept, with their status, sessions and
+check-in, and feedback responses with their scores, so that counts, attendance figures and the
+feedback report's numbers stay.
 """
 
 from datetime import timedelta
@@ -12,7 +15,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from .models import EventPage, Registration
+from .models import EventPage, FeedbackResponse, Registration
 
 DEFAULT_RETENTION_DAYS = 90
 
@@ -39,6 +42,25 @@ def erase_expired_personal_data(now=None):
             count = Registration.objects.filter(has_needs, event=event).update(
                 dietary_needs="", access_needs=""
             )
+        if count:
+            erased.append((event, count))
+    return erased
+
+
+def erase_expired_feedback_comments(now=None):
+    """Blank the free-text comments of feedback on events that ended more than the period ago.
+
+    The scores stay. Returns ``[(event, number of comments erased), ...]`` like
+    ``erase_expired_personal_data``; running it again returns ``[]``.
+    """
+    now = now or timezone.now()
+    cutoff = now - timedelta(days=retention_days())
+    expired = FeedbackResponse.objects.filter(event__end__lt=cutoff).exclude(comments="")
+    events = EventPage.objects.filter(pk__in=expired.values("event")).order_by("end", "pk")
+    erased = []
+    for event in events:
+        with transaction.atomic():
+            count = expired.filter(event=event).update(comments="", comments_erased_at=now)
         if count:
             erased.append((event, count))
     return erased

@@ -1,5 +1,6 @@
 import uuid
 
+from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -8,11 +9,17 @@ from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from modelcluster.models import ClusterableModel
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
 from wagtail.fields import StreamField
+from wagtail.images import get_image_model
 from wagtail.models import Orderable, Page
 
+from accounts.models import OrganisationKind
 from kx_site.audience import AudienceMixin
 from kx_site.blocks import BaseStreamBlock
 from kx_site.models import AudiencePageMixin
+from kx_site.pagination import paginate
+
+# The speaker photo's rendition on the event page; prefetched so the page's queries stay fixed.
+SPEAKER_PHOTO_FILTER = "fill-96x96"
 
 
 class Region(models.TextChoices):
@@ -82,8 +89,6 @@ class EventIndexPage(Page):
     events_per_page = 20
 
     def get_context(self, request, *args, **kwargs):
-        from django.core.paginator import Paginator
-
         from kx_site.audience import visible_to
 
         from .forms import EventFilterForm
@@ -93,14 +98,15 @@ class EventIndexPage(Page):
         data.setdefault("when", "upcoming")
         filter_form = EventFilterForm(data)
         events = visible_to(
-            EventPage.objects.child_of(self).live().select_related("venue"), request.user
+            EventPage.objects.child_of(self)
+            .live()
+            .select_related("venue")
+            .prefetch_related("topics"),
+            request.user,
         )
-        paginator = Paginator(filter_form.filter(events), self.events_per_page)
         context["filter_form"] = filter_form
-        events_page = paginator.get_page(request.GET.get("page"))
-        context["events_page"] = events_page
-        context["page_range"] = list(
-            paginator.get_elided_page_range(events_page.number, on_each_side=1, on_ends=1)
+        context["events_page"] = paginate(
+            request, filter_form.filter(events), self.events_per_page
         )
         return context
 
@@ -133,6 +139,14 @@ class EventPage(AudiencePageMixin, Page):
         default=48,
         help_text="How long a freed place is held for the next person on the waiting list.",
     )
+    quotas_release_at = models.DateTimeField(
+        "quotas end at",
+        null=True,
+        blank=True,
+        help_text="From this time the quotas below no longer apply and unused places are open "
+        "to all. Leave empty to keep the quotas until registration closes.",
+    )
+    topics = ParentalManyToManyField("practice_library.Topic", blank=True, related_name="events")
 
     content_panels = [
         *Page.content_panels,
@@ -159,6 +173,14 @@ class EventPage(AudiencePageMixin, Page):
             ],
             heading="Registration",
         ),
+        MultiFieldPanel(
+            [
+                FieldPanel("quotas_release_at"),
+                InlinePanel("quotas", label="Quota"),
+            ],
+            heading="Quotas",
+        ),
+        FieldPanel("topics", widget=forms.CheckboxSelectMultiple),
         FieldPanel("body"),
         InlinePanel("sessions", heading="Programme", label="Session"),
     ]
@@ -188,6 +210,13 @@ class EventPage(AudiencePageMixin, Page):
         if errors:
             raise ValidationError(errors)
 
+    def may_serve_document(self, user, document):
+        """Asked by the document-serving hook (kx_site.wagtail_hooks) for documents this page
+        uses: session materials are for fewer people than the page."""
+        from .materials import event_may_serve_document
+
+        return event_may_serve_document(self, user, document)
+
     def registration_is_open(self, now=None):
         now = now or timezone.now()
         return self.registration_opens_at <= now < self.registration_closes_at
@@ -197,20 +226,38 @@ class EventPage(AudiencePageMixin, Page):
         return self.end < timezone.now()
 
     def get_context(self, request, *args, **kwargs):
+        from .materials import can_see_materials
+        from .quotas import QuotaBook
+
         context = super().get_context(request, *args, **kwargs)
         place_statuses = Registration.PLACE_STATUSES
-        if getattr(request, "is_preview", False):
+        is_preview = getattr(request, "is_preview", False)
+        context["show_materials"] = is_preview or can_see_materials(request.user, self)
+        if is_preview:
             # A preview's sessions live in memory, not yet in the database.
             sessions = sorted(self.sessions.all(), key=lambda s: (s.start, s.sort_order or 0))
             for session in sessions:
                 session.places_left = session.capacity
             context["places_left"] = self.capacity
         else:
+            sessions = EventSession.objects.filter(event=self).prefetch_related(
+                models.Prefetch("speakers", queryset=Speaker.objects.select_related("photo")),
+                models.Prefetch(
+                    "speakers__photo__renditions",
+                    queryset=get_image_model()
+                    .get_rendition_model()
+                    .objects.filter(filter_spec=SPEAKER_PHOTO_FILTER),
+                ),
+            )
+            if context["show_materials"]:
+                sessions = sessions.prefetch_related(
+                    models.Prefetch(
+                        "materials",
+                        queryset=EventSessionMaterial.objects.select_related("document"),
+                    )
+                )
             sessions = list(
-                EventSession.objects.filter(event=self)
-                .order_by("start", "sort_order", "pk")
-                .prefetch_related("speakers")
-                .annotate(
+                sessions.order_by("start", "sort_order", "pk").annotate(
                     places_taken=models.Count(
                         "registrations",
                         filter=models.Q(registrations__status__in=place_statuses),
@@ -231,6 +278,13 @@ class EventPage(AudiencePageMixin, Page):
             ).first()
             if request.user.is_authenticated
             else None
+        )
+        context["quota_full"] = (
+            context["registration_open"]
+            and not is_preview
+            and context["registration"] is None
+            and getattr(request.user, "organisation", None) is not None
+            and QuotaBook(self, timezone.now()).is_full_for(request.user.organisation)
         )
         return context
 
@@ -256,6 +310,7 @@ class EventSession(Orderable, ClusterableModel):
         FieldRowPanel([FieldPanel("room"), FieldPanel("track"), FieldPanel("capacity")]),
         FieldPanel("description"),
         FieldPanel("speakers"),
+        InlinePanel("materials", label="Material"),
     ]
 
     class Meta(Orderable.Meta):
@@ -307,6 +362,8 @@ class Registration(models.Model):
     # Reminders (see events.reminders): set in the same transaction that queues the email.
     reminder_7_days_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
     reminder_1_day_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # Feedback invitation after the event (see events.feedback_invitations).
+    feedback_invitation_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["created_at"]
@@ -350,3 +407,168 @@ class RegistrationLogEntry(models.Model):
 
     def __str__(self):
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.action}"
+
+
+class EventQuota(Orderable):
+    """At most ``places`` places for each organisation of a kind, or for one organisation, until
+    the event's ``quotas_release_at``. A quota for a named organisation wins over one for its kind.
+    """
+
+    event = ParentalKey(EventPage, on_delete=models.CASCADE, related_name="quotas")
+    organisation_kind = models.CharField(
+        "each organisation of this kind",
+        max_length=32,
+        blank=True,
+        choices=OrganisationKind.choices,
+    )
+    organisation = models.ForeignKey(
+        "accounts.Organisation",
+        verbose_name="or this organisation",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    places = models.PositiveIntegerField("at most this many places")
+
+    panels = [
+        FieldRowPanel(
+            [FieldPanel("organisation_kind"), FieldPanel("organisation"), FieldPanel("places")]
+        )
+    ]
+
+    class Meta(Orderable.Meta):
+        pass
+
+    def __str__(self):
+        holder = self.organisation or self.get_organisation_kind_display()
+        return f"{holder}: {self.places}"
+
+    def clean(self):
+        super().clean()
+        if bool(self.organisation_kind) == bool(self.organisation_id):
+            raise ValidationError(
+                {"organisation_kind": "Choose either a kind of organisation or one organisation."}
+            )
+
+
+class EventSessionMaterial(Orderable):
+    """Slides and handouts for a session: only for the people ``events.materials`` allows."""
+
+    session = ParentalKey(EventSession, on_delete=models.CASCADE, related_name="materials")
+    title = models.CharField(max_length=200)
+    document = models.ForeignKey(
+        "wagtaildocs.Document", on_delete=models.CASCADE, related_name="+"
+    )
+
+    panels = [FieldPanel("title"), FieldPanel("document")]
+
+    class Meta(Orderable.Meta):
+        pass
+
+    def __str__(self):
+        return self.title
+
+
+class EventMessage(models.Model):
+    """A message from the organisers, kept so that its recipients can read it on KX: the email
+    of an OFFICIAL-SENSITIVE event carries only a link."""
+
+    event = models.ForeignKey(EventPage, on_delete=models.CASCADE, related_name="messages")
+    audience = models.CharField(max_length=16)
+    subject = models.CharField(max_length=150)
+    body = models.TextField()
+    sent_at = models.DateTimeField(default=timezone.now)
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    recipients = models.ManyToManyField(Registration, related_name="messages_received")
+
+    class Meta:
+        ordering = ["-sent_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.subject} ({self.event})"
+
+
+class Score(models.IntegerChoices):
+    """A five-point scale; each question words the points its own way (events.feedback_forms)."""
+
+    ONE = 1, "1"
+    TWO = 2, "2"
+    THREE = 3, "3"
+    FOUR = 4, "4"
+    FIVE = 5, "5"
+
+
+class FeedbackResponse(models.Model):
+    """One attended delegate's feedback on an event (at most one per registration).
+
+    ``comments`` is personal data: events.maintenance erases it after the retention period and
+    sets ``comments_erased_at``; the scores stay for the report.
+    """
+
+    registration = models.OneToOneField(
+        Registration, on_delete=models.CASCADE, related_name="feedback"
+    )
+    # Kept on the row so that the report reads one table.
+    event = models.ForeignKey(
+        EventPage, on_delete=models.CASCADE, related_name="feedback_responses"
+    )
+    overall_rating = models.PositiveSmallIntegerField(choices=Score.choices)
+    practice_change = models.PositiveSmallIntegerField(
+        "will this change your practice?", choices=Score.choices
+    )
+    comments = models.TextField(blank=True)
+    submitted_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+    comments_erased_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["submitted_at", "pk"]
+
+    def __str__(self):
+        return f"Feedback on {self.event} ({self.submitted_at:%Y-%m-%d})"
+
+
+class SessionFeedback(models.Model):
+    """How useful one session was to the delegate who gave ``response``."""
+
+    response = models.ForeignKey(
+        FeedbackResponse, on_delete=models.CASCADE, related_name="session_ratings"
+    )
+    session = models.ForeignKey(
+        EventSession, on_delete=models.CASCADE, related_name="feedback_ratings"
+    )
+    usefulness = models.PositiveSmallIntegerField(choices=Score.choices)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["response", "session"], name="one_rating_per_session_per_response"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.session}: {self.usefulness}"
+
+
+class Certificate(models.Model):
+    """A certificate of attendance, issued the first time the delegate downloads it.
+
+    ``reference`` is printed on the certificate; anyone who has it can check the certificate at
+    /my-events/certificates/<reference>/ (see events.certificates).
+    """
+
+    registration = models.OneToOneField(
+        Registration, on_delete=models.CASCADE, related_name="certificate"
+    )
+    reference = models.CharField(max_length=32, unique=True)
+    issued_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self):
+        return self.reference

@@ -9,11 +9,12 @@ from typing import NamedTuple
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from kx_site.notifications import queue_email
 
-from .models import Registration, RegistrationLogEntry
+from .models import EventMessage, Registration, RegistrationLogEntry
 from .services import _lock_event, _log, _offer_free_places, _send
 
 Status = Registration.Status
@@ -115,10 +116,11 @@ def message_recipients(event, audience):
 @transaction.atomic
 def event_message_send(*, event, audience, subject, body, actor):
     """Email one message from the organisers to each confirmed delegate, or each person on the
-    waiting list, and log it on every registration. Returns how many were sent.
+    waiting list, keep it for them to read on KX, and log it on every registration. Returns how
+    many were sent.
 
     An OFFICIAL-SENSITIVE event's message is never put in an email: the email gives only the
-    event's title and a link to its page.
+    event's title and a link to the message on KX, where only its recipients may read it.
     """
     subject = " ".join((subject or "").split())
     body = (body or "").strip()
@@ -132,8 +134,20 @@ def event_message_send(*, event, audience, subject, body, actor):
     if errors:
         raise ValidationError(errors)
     action = f"organiser message: {subject}"[:LOG_ACTION_LENGTH]
+    recipients = list(message_recipients(event, audience))
+    if not recipients:
+        return 0
+    message = EventMessage.objects.create(
+        event=event,
+        audience=audience,
+        subject=subject,
+        body=body,
+        sent_at=timezone.now(),
+        sent_by=actor,
+    )
+    message.recipients.set(recipients)
     sent = 0
-    for registration in message_recipients(event, audience):
+    for registration in recipients:
         queue_email(
             template_name="events/organiser_message",
             to=registration.user.email,
@@ -142,6 +156,7 @@ def event_message_send(*, event, audience, subject, body, actor):
                 "event": event,
                 "subject": subject,
                 "body": "" if event.is_sensitive else body,
+                "message_url": reverse("events:message", args=[message.pk]),
             },
         )
         _log(registration, action, actor)

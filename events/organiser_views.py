@@ -317,10 +317,15 @@ def message(request, event_id):
         confirmed=Count("pk", filter=Q(status=Status.CONFIRMED)),
         waiting=Count("pk", filter=Q(status=Status.WAITING)),
     )
+    sent_messages = (
+        event.messages.select_related("sent_by")
+        .annotate(recipient_count=Count("recipients"))
+        .order_by("-sent_at", "-pk")
+    )
     return TemplateResponse(
         request,
         "events/admin/message.html",
-        {"event": event, "form": form, "counts": counts},
+        {"event": event, "form": form, "counts": counts, "sent_messages": sent_messages},
         status=400 if form.errors else 200,
     )
 

@@ -16,6 +16,7 @@ from kx_site.notifications import queue_email
 
 from .calendar import registration_calendar_attachment
 from .models import EventPage, EventSession, Registration, RegistrationLogEntry
+from .quotas import QuotaBook
 
 Status = Registration.Status
 
@@ -55,14 +56,14 @@ def _check_sessions(event, sessions, *, exclude_registration=None, check_capacit
     return sessions
 
 
-def _send(registration, template_name, *, calendar=False, cancelled=False):
+def _send(registration, template_name, *, calendar=False, cancelled=False, context=None):
     attachments = []
     if calendar:
         attachments.append(registration_calendar_attachment(registration, cancelled=cancelled))
     queue_email(
         template_name=f"events/{template_name}",
         to=registration.user.email,
-        context={"registration": registration, "event": registration.event},
+        context={"registration": registration, "event": registration.event, **(context or {})},
         attachments=attachments,
     )
 
@@ -78,7 +79,11 @@ def registration_create(
     on_delegate_list=False,
     now=None,
 ):
-    """Give the user a place, or a place on the waiting list when the event is full."""
+    """Give the user a place, or a place on the waiting list when the event is full or, while
+    the event's quotas are in force, when the user's organisation has used up its quota.
+
+    The returned registration's ``quota_full`` says whether the quota sent them to wait.
+    """
     if not can_view(user, event):
         raise PermissionDenied
     if not user_has_verified_email(user):
@@ -98,7 +103,8 @@ def registration_create(
     # Places that came free (say, the capacity was raised) go to those already waiting first.
     _offer_free_places(event, now)
     has_place = places_taken(event) < event.capacity
-    if has_place:
+    quota_full = has_place and QuotaBook(event, now).is_full_for(user.organisation)
+    if has_place and not quota_full:
         sessions = _check_sessions(event, sessions)
         status = Status.PENDING_APPROVAL if event.requires_approval else Status.CONFIRMED
     else:
@@ -124,20 +130,35 @@ def registration_create(
     elif status == Status.PENDING_APPROVAL:
         _send(registration, "pending_approval")
     else:
-        _send(registration, "waiting_list")
+        _send(registration, "waiting_list", context={"quota_full": quota_full})
+    registration.quota_full = quota_full
     return registration
 
 
 def _offer_free_places(event, now):
-    """Offer each free place to the next person waiting; each offer holds its place."""
+    """Offer each free place to the next person waiting; each offer holds its place.
+
+    While quotas are in force, people whose organisation has used up its quota are passed over
+    (they keep their position for when the quotas end).
+    """
     free = event.capacity - places_taken(event)
     if free <= 0:
         return []
-    waiting = Registration.objects.filter(event=event, status=Status.WAITING).order_by(
-        "waiting_since", "pk"
-    )[:free]
+    quotas = QuotaBook(event, now)
+    waiting = (
+        Registration.objects.filter(event=event, status=Status.WAITING)
+        .order_by("waiting_since", "pk")
+        .select_related("user", "event", "organisation")
+    )
+    if not quotas.active:
+        waiting = waiting[:free]
     offered = []
-    for registration in waiting.select_related("user", "event"):
+    for registration in waiting:
+        if len(offered) == free:
+            break
+        if quotas.is_full_for(registration.organisation):
+            continue
+        quotas.take(registration.organisation)
         registration.status = Status.OFFERED
         registration.offer_expires_at = now + timedelta(hours=event.offer_hold_hours)
         registration.save(update_fields=["status", "offer_expires_at"])
@@ -230,6 +251,29 @@ def offers_expire(*, now=None):
                 _expire_offer(registration, event, now)
                 expired += 1
     return expired
+
+
+def quota_released_places_offer(*, now=None):
+    """Once an event's quotas end, offer the places they held back to the people waiting.
+
+    Safe to run as often as you like: an event with no free place offers nothing.
+    """
+    now = now or timezone.now()
+    event_ids = (
+        Registration.objects.filter(
+            status=Status.WAITING,
+            event__quotas_release_at__lte=now,
+            event__end__gte=now,
+        )
+        .values_list("event_id", flat=True)
+        .distinct()
+    )
+    offered = 0
+    for event_id in list(event_ids):
+        with transaction.atomic():
+            event = EventPage.objects.select_for_update().get(pk=event_id)
+            offered += len(_offer_free_places(event, now))
+    return offered
 
 
 @transaction.atomic

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import feedback_views, views
 
 app_name = "events"
 
@@ -13,4 +13,13 @@ urlpatterns = [
     path("<int:registration_id>/sessions/", views.change_sessions, name="change_sessions"),
     path("<int:registration_id>/ticket/", views.ticket, name="ticket"),
     path("<int:registration_id>/calendar.ics", views.calendar_file, name="calendar"),
+    path("messages/<int:message_id>/", views.message, name="message"),
+    path("<int:registration_id>/feedback/", feedback_views.feedback, name="feedback"),
+    path("<int:registration_id>/certificate.pdf", feedback_views.certificate, name="certificate"),
+    path("certificates/", feedback_views.certificate_check, name="certificate_check_form"),
+    path(
+        "certificates/<str:reference>/",
+        feedback_views.certificate_check,
+        name="certificate_check",
+    ),
 ]

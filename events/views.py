@@ -20,7 +20,8 @@ from kx_site.audience import can_view, user_has_verified_email, visibility_q
 from . import services
 from .calendar import registration_calendar
 from .forms import RegistrationForm, SessionChoiceForm
-from .models import EventPage, EventSession, Registration
+from .models import EventMessage, EventPage, EventSession, Registration, SessionFeedback
+from .quotas import QuotaBook
 
 Status = Registration.Status
 
@@ -31,6 +32,22 @@ REGISTERED_MESSAGES = {
     Status.WAITING: "{event} is full, so you are on the waiting list. We will email you if a "
     "place comes up.",
 }
+
+
+def _registered_message(registration, event):
+    if getattr(registration, "quota_full", False):
+        message = (
+            f"{registration.organisation.name} has used up its places at {event.title}, so you "
+            "are on the waiting list."
+        )
+        if event.quotas_release_at:
+            release = timezone.localtime(event.quotas_release_at)
+            message += (
+                f" Unused places open to everyone on {release:%A} {release.day} "
+                f"{release:%B %Y} at {release:%H:%M}."
+            )
+        return message + " We will email you if a place comes up."
+    return REGISTERED_MESSAGES[registration.status].format(event=event.title)
 
 
 def _visible_event(user, event_id):
@@ -100,12 +117,11 @@ def register(request, event_id):
         except ValidationError as error:
             form.add_service_error(error)
         else:
-            messages.success(
-                request, REGISTERED_MESSAGES[registration.status].format(event=event.title)
-            )
+            messages.success(request, _registered_message(registration, event))
             return redirect("events:my_events")
     context["form"] = form
     context["places_left"] = max(event.capacity - services.places_taken(event), 0)
+    context["quota_full"] = QuotaBook(event, timezone.now()).is_full_for(request.user.organisation)
     return render(request, "events/register.html", context)
 
 
@@ -128,7 +144,10 @@ def my_events(request):
         .filter(visibility_q(user, prefix="event__"))
         .distinct()
         .select_related("event", "event__venue")
-        .prefetch_related(Prefetch("sessions", queryset=EventSession.objects.order_by("start")))
+        .prefetch_related(
+            Prefetch("sessions", queryset=EventSession.objects.order_by("start")),
+            Prefetch("messages_received", queryset=EventMessage.objects.order_by("-sent_at")),
+        )
         .annotate(waiting_ahead=Subquery(earlier_in_queue))
         .order_by("event__start", "created_at")
     )
@@ -149,6 +168,22 @@ def my_events(request):
         "events/my_events.html",
         {"upcoming": upcoming, "past": past, "cancelled": cancelled},
     )
+
+
+@login_required
+def message(request, message_id):
+    """An organiser's message, for the people it was sent to and no one else."""
+    message = (
+        EventMessage.objects.filter(pk=message_id, recipients__user=request.user)
+        .select_related("event")
+        .distinct()
+        .first()
+    )
+    if message is None or not message.event.live or not can_view(request.user, message.event):
+        raise Http404
+    response = render(request, "events/message.html", {"message": message, "event": message.event})
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 @login_required
@@ -267,6 +302,22 @@ def calendar_file(request, registration_id):
     return response
 
 
+def _my_feedback(registration):
+    feedback = getattr(registration, "feedback", None)
+    if feedback is None:
+        return None
+    return {
+        "overall_rating": feedback.overall_rating,
+        "practice_change": feedback.practice_change,
+        "comments": feedback.comments,
+        "submitted_at": feedback.submitted_at,
+        "sessions": [
+            {"title": rating.session.title, "usefulness": rating.usefulness}
+            for rating in feedback.session_ratings.all()
+        ],
+    }
+
+
 @login_required
 def my_data(request):
     """The signed-in user's own data as a JSON download: account and every registration."""
@@ -277,8 +328,16 @@ def my_data(request):
     user = request.user
     registrations = (
         Registration.objects.filter(user=user)
-        .select_related("event", "organisation")
-        .prefetch_related(Prefetch("sessions", queryset=EventSession.objects.order_by("start")))
+        .select_related("event", "organisation", "feedback", "certificate")
+        .prefetch_related(
+            Prefetch("sessions", queryset=EventSession.objects.order_by("start")),
+            Prefetch(
+                "feedback__session_ratings",
+                queryset=SessionFeedback.objects.select_related("session").order_by(
+                    "session__start"
+                ),
+            ),
+        )
         .order_by("created_at", "pk")
     )
     data = {
@@ -315,6 +374,10 @@ def my_data(request):
                 "offer_expires_at": registration.offer_expires_at,
                 "checked_in_at": registration.checked_in_at,
                 "ticket_code": registration.ticket_code,
+                "feedback": _my_feedback(registration),
+                "certificate_reference": getattr(
+                    getattr(registration, "certificate", None), "reference", None
+                ),
             }
             for registration in registrations
         ],

@@ -26,3 +26,14 @@ def register_organiser_menu_item():
         icon_name="date",
         order=820,
     )
+
+
+@hooks.register("register_admin_menu_item")
+def register_feedback_menu_item():
+    # The organising index lists upcoming events; feedback comes after an event has ended.
+    return OrganiserMenuItem(
+        "Event feedback",
+        reverse("events_organiser_feedback_index"),
+        icon_name="doc-full",
+        order=821,
+    )

@@ -1,3 +1,6 @@
+import gc
+import warnings
+
 import pytest
 
 from events import services
@@ -23,3 +26,17 @@ def sent_templates(monkeypatch):
 
     monkeypatch.setattr(services, "queue_email", recording_queue_email)
     return queued
+
+
+@pytest.fixture
+def renditions(media_root):
+    """For tests that make image renditions (speaker photos).
+
+    Wagtail leaves each new rendition's temporary file for the garbage collector to close
+    (wagtail/wagtail#14055), which warns. Collect it here, quietly, so that the warning cannot
+    surface as an error in some later test.
+    """
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ResourceWarning)
+        yield
+        gc.collect()

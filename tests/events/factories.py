@@ -66,3 +66,17 @@ class EventSessionFactory(DjangoModelFactory):
     start = factory.LazyAttribute(lambda o: o.event.start)
     end = factory.LazyAttribute(lambda o: o.start + timedelta(hours=1))
     room = "Main hall"
+
+
+class SpeakerPhotoFactory(wagtail_factories.ImageFactory):
+    """A small real image (the page makes a rendition of it); needs the ``media_root`` fixture."""
+
+    title = factory.Sequence(lambda n: f"Speaker photo {n}")
+    file = factory.django.ImageField(width=200, height=240, color="green")
+
+
+class MaterialDocumentFactory(wagtail_factories.DocumentFactory):
+    """A small text document; needs the ``media_root`` fixture."""
+
+    title = factory.Sequence(lambda n: f"Slides {n}")
+    file = factory.django.FileField(filename="slides.txt", data=b"Slide one.")

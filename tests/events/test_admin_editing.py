@@ -9,10 +9,17 @@ from django.contrib.auth.models import Group
 from django.utils import timezone
 from wagtail.test.utils.form_data import inline_formset, nested_form_data, streamfield
 
-from accounts.models import User
-from events.models import EventIndexPage, EventPage
+from accounts.models import Organisation, User
+from events.models import EventIndexPage, EventPage, EventQuota, EventSessionMaterial
+from practice_library.models import Topic
 
-from .factories import EventIndexPageFactory, VenueFactory
+from .factories import (
+    EventIndexPageFactory,
+    EventPageFactory,
+    EventSessionFactory,
+    MaterialDocumentFactory,
+    VenueFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -56,9 +63,11 @@ def event_form(venue, **overrides):
                     "track": "",
                     "capacity": "",
                     "description": "",
+                    "materials": inline_formset([]),
                 }
             ]
         ),
+        "quotas": inline_formset([]),
         "audience": "practitioners",
         "marking": "official",
     }
@@ -100,3 +109,95 @@ def test_events_live_only_under_the_events_index():
     assert EventPage.can_create_at(index)
     assert not EventIndexPage.can_create_at(index)
     assert not EventPage.can_create_at(index.get_parent())
+
+
+def test_an_editor_sets_quotas_topics_and_session_materials(editor_client, media_root):
+    index = EventIndexPageFactory()
+    venue = VenueFactory()
+    document = MaterialDocumentFactory()
+    kent = Organisation.objects.get(slug="kent-police")
+    mappa, visits = Topic.objects.filter(slug__in=["mappa", "home-visits"]).order_by("name")
+    release = timezone.localtime() + timedelta(days=10)
+    form = event_form(
+        venue,
+        quotas_release_at=release.strftime(FORMAT),
+        quotas=inline_formset(
+            [
+                {"organisation_kind": "police_force", "organisation": "", "places": 3},
+                {"organisation_kind": "", "organisation": kent.pk, "places": 5},
+            ]
+        ),
+    )
+    form["topics"] = [mappa.pk, visits.pk]
+    form.update(
+        nested_form_data(
+            {
+                "sessions": inline_formset(
+                    [
+                        {
+                            "title": "Case studies",
+                            "start": form["start"],
+                            "end": form["end"],
+                            "room": "Room 1",
+                            "track": "",
+                            "capacity": "",
+                            "description": "",
+                            "materials": inline_formset(
+                                [{"title": "Case study slides", "document": document.pk}]
+                            ),
+                        }
+                    ]
+                )
+            }
+        )
+    )
+
+    response = editor_client.post(f"/admin/pages/add/events/eventpage/{index.pk}/", form)
+
+    assert response.status_code == 302, response.content.decode()[:3000]
+    event = EventPage.objects.get(slug="regional-mappa-workshop")
+    assert set(event.topics.all()) == {mappa, visits}
+    assert event.quotas_release_at == release.replace(second=0, microsecond=0)
+    assert [(q.organisation_kind, q.organisation, q.places) for q in event.quotas.all()] == [
+        ("police_force", None, 3),
+        ("", kent, 5),
+    ]
+    session = event.sessions.get()
+    assert [(m.title, m.document) for m in session.materials.all()] == [
+        ("Case study slides", document)
+    ]
+
+
+def test_a_quota_must_name_a_kind_or_an_organisation_but_not_both(editor_client):
+    index = EventIndexPageFactory()
+    kent = Organisation.objects.get(slug="kent-police")
+    form = event_form(
+        VenueFactory(),
+        quotas=inline_formset(
+            [{"organisation_kind": "police_force", "organisation": kent.pk, "places": 3}]
+        ),
+    )
+
+    response = editor_client.post(f"/admin/pages/add/events/eventpage/{index.pk}/", form)
+
+    assert response.status_code == 200
+    assert "Choose either a kind of organisation or one organisation." in response.content.decode()
+    assert not EventPage.objects.filter(slug="regional-mappa-workshop").exists()
+
+
+def test_the_edit_page_shows_quotas_topics_and_materials(editor_client, media_root):
+    event = EventPageFactory(quotas_release_at=timezone.now() + timedelta(days=3))
+    session = EventSessionFactory(event=event, title="Case studies")
+    EventSessionMaterial.objects.create(
+        session=session, title="Case study slides", document=MaterialDocumentFactory()
+    )
+    EventQuota.objects.create(event=event, organisation_kind="police_force", places=3)
+    event.save_revision()
+
+    response = editor_client.get(f"/admin/pages/{event.pk}/edit/")
+
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert "Case study slides" in content
+    assert 'name="quotas-0-places" value="3"' in content
+    assert 'name="topics"' in content

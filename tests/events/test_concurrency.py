@@ -6,14 +6,18 @@ registrations are served one at a time.
 """
 
 import threading
+from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
 
 import pytest
 from django.db import connection
+from django.utils import timezone
 
-from events.models import Registration
+from accounts.models import OrganisationKind
+from events.models import EventQuota, Registration
 from events.services import places_taken, registration_create
-from tests.factories import PractitionerFactory
+from tests.factories import PractitionerFactory, seeded_organisation
 
 from .factories import EventPageFactory
 
@@ -21,6 +25,8 @@ Status = Registration.Status
 
 ATTEMPTS = 50
 PLACES = 20
+QUOTA = 3
+FORCES = ["kent-police", "surrey-police", "essex-police", "sussex-police", "thames-valley-police"]
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -65,3 +71,38 @@ def test_concurrent_registrations_never_oversell_and_wait_in_arrival_order():
         == waiting
     )
     assert len({r.user_id for r in registrations}) == ATTEMPTS
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_concurrent_registrations_never_break_a_quota():
+    if connection.vendor == "sqlite" and connection.is_in_memory_db():
+        pytest.skip("needs PostgreSQL, or SQLite with a test database in a file")
+    event = EventPageFactory(capacity=PLACES, quotas_release_at=timezone.now() + timedelta(days=7))
+    EventQuota.objects.create(
+        event=event, organisation_kind=OrganisationKind.POLICE_FORCE, places=QUOTA
+    )
+    forces = [seeded_organisation(slug) for slug in FORCES]
+    people = [PractitionerFactory(organisation=forces[n % len(forces)]) for n in range(ATTEMPTS)]
+    start_together = threading.Barrier(ATTEMPTS)
+
+    def register(person):
+        try:
+            start_together.wait(timeout=30)
+            return registration_create(event=event, user=person).pk
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(max_workers=ATTEMPTS) as pool:
+        futures = [pool.submit(register, person) for person in people]
+    assert [f.exception() for f in futures if f.exception() is not None] == []
+
+    held = Counter(
+        Registration.objects.filter(
+            event=event, status__in=Registration.PLACE_STATUSES
+        ).values_list("organisation__slug", flat=True)
+    )
+    # Five forces of ten people each, three places a force: 15 places, 35 waiting.
+    assert held == dict.fromkeys(FORCES, QUOTA)
+    assert Registration.objects.filter(event=event, status=Status.WAITING).count() == (
+        ATTEMPTS - QUOTA * len(FORCES)
+    )

@@ -75,3 +75,64 @@ def test_a_user_downloads_their_own_data_and_nobody_elses(client):
     assert second["dietary_needs"] == "Halal"
     assert someone_else.email not in response.content.decode()
     assert "Nut allergy" not in response.content.decode()
+
+
+def test_the_download_includes_the_delegates_feedback_and_certificate(client):
+    from events.models import Certificate, FeedbackResponse, SessionFeedback
+
+    me = PractitionerFactory()
+    event = EventPageFactory()
+    session = EventSessionFactory(event=event, title="Home visits")
+    registration = Registration.objects.create(
+        event=event, user=me, status=Status.CONFIRMED, organisation=me.organisation
+    )
+    feedback = FeedbackResponse.objects.create(
+        registration=registration,
+        event=event,
+        overall_rating=4,
+        practice_change=5,
+        comments="The home visits session was the most useful.",
+    )
+    SessionFeedback.objects.create(response=feedback, session=session, usefulness=3)
+    Certificate.objects.create(registration=registration, reference="KX-TEST-0001-0001")
+    client.force_login(me)
+
+    data = json.loads(client.get(URL).content)
+
+    (mine,) = data["registrations"]
+    assert mine["feedback"]["overall_rating"] == 4
+    assert mine["feedback"]["practice_change"] == 5
+    assert mine["feedback"]["comments"] == "The home visits session was the most useful."
+    assert mine["feedback"]["sessions"] == [{"title": "Home visits", "usefulness": 3}]
+    assert mine["certificate_reference"] == "KX-TEST-0001-0001"
+
+
+def _registration_with_feedback(user, day):
+    from events.models import FeedbackResponse, SessionFeedback
+
+    event = EventPageFactory(slug=f"event-{day}")
+    session = EventSessionFactory(event=event)
+    registration = Registration.objects.create(event=event, user=user, status=Status.CONFIRMED)
+    registration.sessions.set([session])
+    feedback = FeedbackResponse.objects.create(
+        registration=registration, event=event, overall_rating=4, practice_change=4
+    )
+    SessionFeedback.objects.create(response=feedback, session=session, usefulness=4)
+
+
+def test_the_download_runs_a_fixed_number_of_queries(client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    me = PractitionerFactory()
+    client.force_login(me)
+    _registration_with_feedback(me, 0)
+    with CaptureQueriesContext(connection) as one:
+        client.get(URL)
+    for day in range(1, 6):
+        _registration_with_feedback(me, day)
+    with CaptureQueriesContext(connection) as six:
+        response = client.get(URL)
+
+    assert len(json.loads(response.content)["registrations"]) == 6
+    assert len(six) == len(one)

@@ -5,9 +5,10 @@ from django.core import mail
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from events.models import Registration, RegistrationLogEntry
+from events.models import EventMessage, Registration, RegistrationLogEntry
 from events.organiser_services import event_message_send
 from kx_site.audience import Marking
+from tests.factories import PractitionerFactory
 
 from .test_organiser_tools import register, staff_user
 
@@ -195,3 +196,111 @@ def test_an_empty_audience_is_reported(client, organiser, event):
     )
     assert "No one to send to" in response.content.decode()
     assert mail.outbox == []
+
+
+# Reading stored messages on KX
+
+
+@pytest.fixture
+def sensitive_message(organiser, delegates, django_capture_on_commit_callbacks):
+    event = delegates["confirmed"][0].event
+    event.marking = Marking.OFFICIAL_SENSITIVE
+    event.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        event_message_send(
+            event=event,
+            audience="confirmed",
+            subject="Covert tactics room change",
+            body=BODY,
+            actor=organiser,
+        )
+    return EventMessage.objects.get()
+
+
+def test_every_message_is_kept_with_its_recipients(sensitive_message, organiser, delegates):
+    assert sensitive_message.subject == "Covert tactics room change"
+    assert sensitive_message.body == BODY
+    assert sensitive_message.audience == "confirmed"
+    assert sensitive_message.sent_by == organiser
+    assert set(sensitive_message.recipients.all()) == set(delegates["confirmed"])
+
+
+def test_the_sensitive_email_links_to_the_stored_message(sensitive_message):
+    url = reverse("events:message", args=[sensitive_message.pk])
+    for email in mail.outbox:
+        assert url in email.body
+        assert BODY not in email.body
+
+
+def test_a_recipient_reads_the_message_from_my_events(client, sensitive_message, delegates):
+    client.force_login(delegates["confirmed"][0].user)
+    url = reverse("events:message", args=[sensitive_message.pk])
+
+    my_events = client.get(reverse("events:my_events")).content.decode()
+    assert url in my_events
+    assert "Covert tactics room change" in my_events
+
+    response = client.get(url)
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert BODY in content
+    assert "OFFICIAL-SENSITIVE" in content
+    assert "no-store" in response["Cache-Control"]
+
+
+@pytest.mark.parametrize("who", ["waiting", "cancelled"])
+def test_people_the_message_was_not_sent_to_cannot_read_it(
+    client, sensitive_message, delegates, who
+):
+    client.force_login(delegates[who][0].user)
+    url = reverse("events:message", args=[sensitive_message.pk])
+
+    assert client.get(url).status_code == 404
+    assert url not in client.get(reverse("events:my_events")).content.decode()
+
+
+def test_other_practitioners_and_organisers_cannot_read_it_as_delegates(
+    client, sensitive_message, organiser
+):
+    url = reverse("events:message", args=[sensitive_message.pk])
+    client.force_login(PractitionerFactory())
+    assert client.get(url).status_code == 404
+    client.force_login(organiser)
+    assert client.get(url).status_code == 404
+
+
+def test_anonymous_visitors_are_sent_to_sign_in_for_a_message(client, sensitive_message):
+    response = client.get(reverse("events:message", args=[sensitive_message.pk]))
+    assert response.status_code == 302
+    assert "login" in response["Location"]
+
+
+def test_a_recipient_who_may_no_longer_see_the_event_cannot_read_it(
+    client, sensitive_message, delegates
+):
+    user = delegates["confirmed"][0].user
+    user.organisation = None
+    user.verified_at = None
+    user.save()
+    client.force_login(user)
+
+    assert client.get(reverse("events:message", args=[sensitive_message.pk])).status_code == 404
+
+
+def test_no_message_is_kept_when_no_one_is_sent_it(organiser, event):
+    assert (
+        event_message_send(
+            event=event, audience="waiting", subject="Hello", body=BODY, actor=organiser
+        )
+        == 0
+    )
+    assert not EventMessage.objects.exists()
+
+
+def test_organisers_see_the_messages_already_sent(client, organiser, sensitive_message):
+    client.force_login(organiser)
+
+    content = client.get(message_url(sensitive_message.event)).content.decode()
+
+    assert "Messages sent" in content
+    assert "Covert tactics room change" in content

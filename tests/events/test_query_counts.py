@@ -7,12 +7,19 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from accounts.models import OrganisationKind
-from events.models import Speaker
+from events.models import EventSessionMaterial, Speaker
 from events.services import registration_create
 from kx_site.audience import Audience, Marking
+from practice_library.models import Topic
 from tests.factories import PractitionerFactory
 
-from .factories import EventIndexPageFactory, EventPageFactory, EventSessionFactory
+from .factories import (
+    EventIndexPageFactory,
+    EventPageFactory,
+    EventSessionFactory,
+    MaterialDocumentFactory,
+    SpeakerPhotoFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -25,9 +32,13 @@ def queries_for(client, url):
 
 
 def event_with_programme(sessions, practitioner):
-    """An event with ``sessions`` sessions, each with speakers and some with places taken."""
+    """An event with ``sessions`` sessions, each with speakers (with photos) and materials, and
+    some with places taken."""
     event = EventPageFactory(capacity=50)
-    speakers = [Speaker.objects.create(name=f"Speaker {n}", role="Inspector") for n in range(3)]
+    speakers = [
+        Speaker.objects.create(name=f"Speaker {n}", role="Inspector", photo=SpeakerPhotoFactory())
+        for n in range(3)
+    ]
     programme = []
     for n in range(sessions):
         session = EventSessionFactory(
@@ -39,6 +50,10 @@ def event_with_programme(sessions, practitioner):
             description="What we will cover.",
         )
         session.speakers.set(speakers[: 1 + n % 3])
+        session.save()
+        EventSessionMaterial.objects.create(
+            session=session, title=f"Slides for session {n}", document=MaterialDocumentFactory()
+        )
         programme.append(session)
     registration_create(event=event, user=practitioner, sessions=programme[:2])
     registration_create(event=event, user=PractitionerFactory(), sessions=programme[:2])
@@ -46,23 +61,28 @@ def event_with_programme(sessions, practitioner):
 
 
 def test_an_event_page_runs_the_same_queries_for_30_sessions_as_for_3(
-    client, practitioner, django_assert_max_num_queries
+    client, practitioner, django_assert_max_num_queries, renditions
 ):
     client.force_login(practitioner)
     small = event_with_programme(3, practitioner)
     large = event_with_programme(30, practitioner)
-    queries_for(client, small.url)  # Warm the caches (sites, session) the first request fills.
+    # Warm the caches (sites, session) the first request fills; make the photos' renditions.
+    queries_for(client, small.url)
+    queries_for(client, large.url)
     small_count = queries_for(client, small.url)
 
     with django_assert_max_num_queries(small_count):
         response = client.get(large.url)
 
     assert response.status_code == 200
-    assert response.content.count(b"What we will cover.") == 30
+    content = response.content.decode()
+    assert content.count("What we will cover.") == 30
+    assert content.count("Slides for session") == 30
+    assert content.count("fill-96x96") == 60  # one to three speakers a session
 
 
 def test_an_event_page_for_a_signed_out_visitor_runs_the_same_queries(
-    client, django_assert_max_num_queries
+    client, django_assert_max_num_queries, renditions
 ):
     practitioner = PractitionerFactory()
     small = event_with_programme(3, practitioner)
@@ -71,10 +91,15 @@ def test_an_event_page_for_a_signed_out_visitor_runs_the_same_queries(
     small.save()
     large.save()
     queries_for(client, small.url)
+    queries_for(client, large.url)
     small_count = queries_for(client, small.url)
 
     with django_assert_max_num_queries(small_count):
-        assert client.get(large.url).status_code == 200
+        response = client.get(large.url)
+
+    assert response.status_code == 200
+    # Materials are for delegates and practitioners, not for anyone who may read the page.
+    assert "Slides for session" not in response.content.decode()
 
 
 def make_events(count):
@@ -91,11 +116,16 @@ def make_events(count):
             }
         if n % 4 == 3:
             fields = {"marking": Marking.OFFICIAL_SENSITIVE, "kind": "conference"}
-        events.append(EventPageFactory(**fields))
+        event = EventPageFactory(**fields)
+        event.topics.set(Topic.objects.order_by("pk")[: n % 3])
+        event.save()
+        events.append(event)
     return events
 
 
-@pytest.mark.parametrize("query_string", ["", "?kind=workshop&page=3"])
+@pytest.mark.parametrize(
+    "query_string", ["", "?kind=workshop&page=3", "?topic=mappa&region=national"]
+)
 def test_the_event_index_runs_the_same_queries_for_200_events_as_for_5(
     client, practitioner, django_assert_max_num_queries, query_string
 ):

@@ -1,4 +1,5 @@
-"""Retention: dietary and access needs are erased a set time after the event; counts stay."""
+"""Retention: dietary and access needs, and feedback comments, are erased a set time after the
+event; counts, attendance and feedback scores stay."""
 
 from datetime import timedelta
 from io import StringIO
@@ -7,11 +8,12 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from events.maintenance import erase_expired_personal_data
-from events.models import Registration
+from events.feedback_report import feedback_report
+from events.maintenance import erase_expired_feedback_comments, erase_expired_personal_data
+from events.models import FeedbackResponse, Registration, SessionFeedback
 from tests.factories import PractitionerFactory
 
-from .factories import EventPageFactory
+from .factories import EventPageFactory, EventSessionFactory
 
 Status = Registration.Status
 
@@ -112,5 +114,71 @@ def test_running_again_erases_nothing_more(settings):
     out = StringIO()
     call_command("erase_event_personal_data", stdout=out)
 
-    assert out.getvalue().strip() == "0 registrations erased in 0 events (retention 90 days)."
+    assert out.getvalue().strip().splitlines() == [
+        "0 registrations erased in 0 events (retention 90 days).",
+        "0 feedback comments erased in 0 events.",
+    ]
     assert Registration.objects.filter(event=event).count() == 2
+
+
+def _feedback(event, comments, overall=4, session=None):
+    registration = _register(event)
+    registration.checked_in_at = event.start
+    registration.save()
+    response = FeedbackResponse.objects.create(
+        registration=registration,
+        event=event,
+        overall_rating=overall,
+        practice_change=3,
+        comments=comments,
+    )
+    if session is not None:
+        SessionFeedback.objects.create(response=response, session=session, usefulness=5)
+    return response
+
+
+def test_feedback_comments_are_erased_after_the_period_and_scores_kept(settings):
+    settings.KX_EVENT_RETENTION_DAYS = 90
+    old = _event_ended(days_ago=91)
+    session = EventSessionFactory(event=old)
+    _feedback(old, "The trainer from Kent was excellent", overall=5, session=session)
+    _feedback(old, "", overall=3)
+    recent = _event_ended(days_ago=30)
+    kept = _feedback(recent, "Too long a day")
+
+    out = StringIO()
+    call_command("erase_event_personal_data", stdout=out)
+
+    assert list(
+        FeedbackResponse.objects.filter(event=old)
+        .order_by("pk")
+        .values_list("comments", "overall_rating", "practice_change")
+    ) == [("", 5, 3), ("", 3, 3)]
+    assert (
+        FeedbackResponse.objects.filter(event=old, comments_erased_at__isnull=False).count() == 1
+    )
+    assert SessionFeedback.objects.filter(response__event=old).count() == 1
+    kept.refresh_from_db()
+    assert kept.comments == "Too long a day"
+    assert kept.comments_erased_at is None
+    assert f"{old.title} (event {old.pk}, ended " in out.getvalue()
+    assert "1 feedback comment erased." in out.getvalue()
+    assert "1 feedback comment erased in 1 event." in out.getvalue()
+
+    # The report keeps its numbers, says the comments were erased and shows none.
+    report = feedback_report(old)
+    assert report["responses"] == 2
+    assert report["overall_mean"] == 4
+    assert report["comments"] == []
+    assert report["comments_erased"] is True
+    assert report["sessions"][0].mean_usefulness == 5
+
+
+def test_erasing_feedback_comments_again_erases_nothing_more(settings):
+    settings.KX_EVENT_RETENTION_DAYS = 90
+    event = _event_ended(days_ago=120)
+    _feedback(event, "Useful day")
+
+    assert [(e.pk, n) for e, n in erase_expired_feedback_comments()] == [(event.pk, 1)]
+    assert erase_expired_feedback_comments() == []
+    assert FeedbackResponse.objects.filter(event=event).count() == 1
