@@ -1,5 +1,16 @@
+from django import forms
+from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext_lazy as _
+from modelcluster.fields import ParentalKey, ParentalManyToManyField
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
+from wagtail.models import Orderable, Page
+
+from kx_site.audience import AudienceMixin
+from kx_site.models import AudiencePageMixin
+from kx_site.pagination import paginate
 
 
 class Topic(models.Model):
@@ -16,3 +27,238 @@ class Topic(models.Model):
 
     def __str__(self):
         return self.name
+
+
+class DoesItWork(models.TextChoices):
+    """The Practice Bank's "Does it work?" rating."""
+
+    WORKED = "worked", "Worked"
+    PROMISING = "promising", "Promising"
+    UNTESTED = "untested", "Untested – new or innovative"
+    DID_NOT_WORK = "did_not_work", "Did not work"
+
+
+class EvidenceStage(models.TextChoices):
+    UNTESTED = "untested", "Untested"
+    EVALUATED_LOCALLY = "evaluated_locally", "Evaluated locally"
+    INDEPENDENTLY_EVALUATED = "independently_evaluated", "Independently evaluated"
+
+
+class Scale(models.TextChoices):
+    LOCAL = "local", "Local (one team or area)"
+    ORGANISATION = "organisation", "Across one organisation"
+    REGIONAL = "regional", "Regional"
+    NATIONAL = "national", "National"
+
+
+# Strongest evidence first: the "evidence strength" sort and the tag colours use these ranks.
+EVIDENCE_RANK = {
+    EvidenceStage.INDEPENDENTLY_EVALUATED: 3,
+    EvidenceStage.EVALUATED_LOCALLY: 2,
+    EvidenceStage.UNTESTED: 1,
+}
+DOES_IT_WORK_RANK = {
+    DoesItWork.WORKED: 4,
+    DoesItWork.PROMISING: 3,
+    DoesItWork.UNTESTED: 2,
+    DoesItWork.DID_NOT_WORK: 1,
+}
+
+
+class PracticeIndexPage(Page):
+    """The library at /library/: every practice, filtered and sorted by ``selectors``."""
+
+    intro = models.CharField(max_length=300, blank=True)
+
+    content_panels = [*Page.content_panels, FieldPanel("intro")]
+    parent_page_types = ["kx_site.HomePage"]
+    subpage_types = ["practice_library.PracticePage"]
+    max_count = 1
+
+    practices_per_page = 20
+
+    def serve(self, request, *args, **kwargs):
+        response = super().serve(request, *args, **kwargs)
+        if request.user.is_authenticated:
+            # The list depends on who is asking: never keep a member's copy in a shared cache.
+            patch_cache_control(response, private=True, no_store=True)
+        return response
+
+    def get_context(self, request, *args, **kwargs):
+        from .forms import PracticeFilterForm
+        from .selectors import practice_search
+
+        context = super().get_context(request, *args, **kwargs)
+        filter_form = PracticeFilterForm(request.GET)
+        results = practice_search(user=request.user, **filter_form.search_arguments())
+        filter_form.show_counts(results.facets)
+        context.update(
+            filter_form=filter_form,
+            practices_page=paginate(request, results.practices, self.practices_per_page),
+        )
+        return context
+
+
+class PracticePage(AudiencePageMixin, Page):
+    """One practice, recorded the way the College of Policing Practice Bank records it."""
+
+    summary = models.CharField(max_length=500)
+    does_it_work = models.CharField(
+        "does it work?", max_length=16, choices=DoesItWork.choices, default=DoesItWork.UNTESTED
+    )
+    evidence_stage = models.CharField(
+        max_length=32, choices=EvidenceStage.choices, default=EvidenceStage.UNTESTED
+    )
+    focus = models.CharField(
+        max_length=255, blank=True, help_text="For example: prevention, risk management."
+    )
+    topics = ParentalManyToManyField(Topic, blank=True, related_name="practices")
+    target_group = models.CharField(max_length=255, blank=True)
+    organisation = models.ForeignKey(
+        "accounts.Organisation",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="practices",
+        help_text="The organisation that runs the practice.",
+    )
+    partners = models.CharField(max_length=500, blank=True)
+    region = models.CharField(max_length=100, blank=True)
+    scale = models.CharField(max_length=16, choices=Scale.choices, blank=True)
+    start_date = models.DateField(null=True, blank=True)
+    end_date = models.DateField(null=True, blank=True, help_text="Leave empty if still running.")
+    aim = models.TextField(blank=True)
+    intended_outcome = models.TextField(blank=True)
+    description = models.TextField()
+    evaluation = models.TextField(blank=True)
+    resources_and_cost = models.TextField("resources and cost", blank=True)
+    contact_name = models.CharField(max_length=200, blank=True)
+    contact_email = models.EmailField(
+        blank=True, help_text="Shown to verified practitioners only."
+    )
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="Who submitted it through the library's form: told the outcome.",
+    )
+
+    content_panels = [
+        *Page.content_panels,
+        FieldPanel("summary"),
+        MultiFieldPanel(
+            [FieldPanel("does_it_work"), FieldPanel("evidence_stage")],
+            heading="Does it work?",
+        ),
+        MultiFieldPanel(
+            [
+                FieldPanel("focus"),
+                FieldPanel("topics", widget=forms.CheckboxSelectMultiple),
+                FieldPanel("target_group"),
+                FieldPanel("organisation"),
+                FieldPanel("partners"),
+                FieldPanel("region"),
+                FieldPanel("scale"),
+                FieldRowPanel([FieldPanel("start_date"), FieldPanel("end_date")]),
+            ],
+            heading="About the practice",
+        ),
+        FieldPanel("aim"),
+        FieldPanel("intended_outcome"),
+        FieldPanel("description"),
+        FieldPanel("evaluation"),
+        FieldPanel("resources_and_cost"),
+        MultiFieldPanel(
+            [FieldPanel("contact_name"), FieldPanel("contact_email")],
+            heading="Contact (shown to verified practitioners only)",
+        ),
+        InlinePanel("attachments", heading="Attachments", label="Attachment"),
+    ]
+    settings_panels = [*AudienceMixin.audience_panels, *Page.settings_panels]
+
+    parent_page_types = ["practice_library.PracticeIndexPage"]
+    subpage_types = []
+
+    def clean(self):
+        super().clean()
+        if self.start_date and self.end_date and self.end_date < self.start_date:
+            raise ValidationError({"end_date": "The end date must be on or after the start date."})
+
+    @property
+    def evidence_rank(self):
+        return EVIDENCE_RANK.get(self.evidence_stage, 0)
+
+    def get_context(self, request, *args, **kwargs):
+        from .forms import AdoptionForm
+
+        context = super().get_context(request, *args, **kwargs)
+        user = request.user
+        context["show_contact"] = user.is_authenticated and user.is_practitioner
+        context["adoptions"] = (
+            self.adoptions.select_related("organisation").order_by("-updated_at")
+            if self.pk
+            else []
+        )
+        context["attachment_list"] = self.attachments.select_related("document") if self.pk else []
+        if (
+            user.is_authenticated
+            and user.can_contribute
+            and not getattr(request, "is_preview", False)
+        ):
+            own = self.adoptions.filter(organisation_id=user.organisation_id).first()
+            context["own_adoption"] = own
+            context["adoption_form"] = AdoptionForm(instance=own)
+        return context
+
+
+class PracticeAttachment(Orderable):
+    """A file that goes with a practice: served only to those who may see the practice."""
+
+    page = ParentalKey(PracticePage, on_delete=models.CASCADE, related_name="attachments")
+    document = models.ForeignKey(
+        "wagtaildocs.Document", on_delete=models.CASCADE, related_name="+"
+    )
+    title = models.CharField(
+        max_length=255, blank=True, help_text="Leave empty to use the document's title."
+    )
+
+    panels = [FieldPanel("document"), FieldPanel("title")]
+
+    @property
+    def display_title(self):
+        return self.title or self.document.title
+
+
+class Adoption(models.Model):
+    """An organisation's record that it adopted or adapted a practice: one per organisation."""
+
+    class Kind(models.TextChoices):
+        ADOPTED = "adopted", "Adopted it as it is"
+        ADAPTED = "adapted", "Adapted it"
+
+    practice = models.ForeignKey(PracticePage, on_delete=models.CASCADE, related_name="adoptions")
+    organisation = models.ForeignKey(
+        "accounts.Organisation", on_delete=models.CASCADE, related_name="practice_adoptions"
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    note = models.TextField()
+    own_evaluation = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-updated_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["practice", "organisation"], name="one_adoption_per_organisation"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.organisation} {self.kind} {self.practice}"

@@ -1,3 +1,10 @@
+from django.urls import path
+
+from . import views
+
 app_name = "practice_library"
 
-urlpatterns = []
+urlpatterns = [
+    path("submit/", views.submit, name="submit"),
+    path("<int:practice_id>/adopt/", views.adopt, name="adopt"),
+]

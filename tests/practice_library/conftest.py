@@ -1,0 +1,8 @@
+import pytest
+
+from .factories import PracticeIndexPageFactory
+
+
+@pytest.fixture
+def library(db):
+    return PracticeIndexPageFactory()
