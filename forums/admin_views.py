@@ -1,0 +1,257 @@
+"""The moderators' tools in the Wagtail admin: the queue, a post's review page, thread and
+member actions, the audit log, and opening a discussion thread for a conference session.
+
+Moderators (superusers and the "Moderators" group, through ``forums.moderate_forums``) see
+every category: they must be able to review what is posted anywhere.
+"""
+
+from functools import wraps
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count, Prefetch, Q
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.views.decorators.http import require_POST
+from django.views.defaults import permission_denied as django_permission_denied
+
+from accounts.models import User
+
+from . import services
+from .forms import CategoryChoiceForm, EditOutForm, ReasonForm, SuspendForm
+from .models import Flag, ForumCategory, ModerationAction, Post, PostRevision, Thread
+from .selectors import is_moderator, member_standing
+
+AUDIT_PAGE_SIZE = 50
+
+
+def moderators_only(view):
+    """A plain 403 for anyone else (Wagtail would turn PermissionDenied into a redirect)."""
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if not is_moderator(request.user):
+            return django_permission_denied(request, PermissionDenied())
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+def _posted(request):
+    return request.POST if request.method == "POST" else None
+
+
+def _open_flags():
+    return Prefetch(
+        "flags",
+        queryset=Flag.objects.filter(resolved_at__isnull=True).select_related("flagged_by"),
+        to_attr="open_flags",
+    )
+
+
+@moderators_only
+def queue(request):
+    base = Post.objects.select_related(
+        "thread__category", "author__organisation"
+    ).prefetch_related(_open_flags())
+    pending = base.filter(status=Post.Status.PENDING).order_by("created_at", "pk")
+    flagged = (
+        base.filter(flags__resolved_at__isnull=True)
+        .annotate(open_flag_count=Count("flags", filter=Q(flags__resolved_at__isnull=True)))
+        .order_by("-open_flag_count", "pk")
+    )
+    return TemplateResponse(
+        request, "forums/admin/queue.html", {"pending": pending, "flagged": flagged}
+    )
+
+
+@moderators_only
+def post_review(request, post_id):
+    post = get_object_or_404(
+        Post.objects.select_related("thread__category", "author__organisation").prefetch_related(
+            _open_flags()
+        ),
+        pk=post_id,
+    )
+    return TemplateResponse(
+        request,
+        "forums/admin/post.html",
+        {
+            "post": post,
+            "thread": post.thread,
+            "revisions": PostRevision.objects.filter(post=post).select_related("edited_by"),
+            "standing": member_standing(post.author),
+            "reason_form": ReasonForm(),
+            "move_form": CategoryChoiceForm(categories=ForumCategory.objects.all()),
+        },
+    )
+
+
+POST_ACTIONS = {
+    "approve": (services.post_approve, "Post approved: members can now read it."),
+    "hide": (services.post_hide, "Post hidden."),
+    "restore": (services.post_restore, "Post restored."),
+    "dismiss": (services.flags_dismiss, "Flags dismissed."),
+}
+
+
+@moderators_only
+@require_POST
+def post_action(request, post_id, action):
+    post = get_object_or_404(Post, pk=post_id)
+    if action not in POST_ACTIONS:
+        return redirect("forums_moderation_post", post_id=post.pk)
+    run, done = POST_ACTIONS[action]
+    form = ReasonForm(request.POST)
+    reason = form.cleaned_data["reason"] if form.is_valid() else ""
+    kwargs = {} if action == "approve" else {"reason": reason}
+    try:
+        run(post=post, moderator=request.user, **kwargs)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, done)
+    return redirect("forums_moderation_post", post_id=post.pk)
+
+
+@moderators_only
+def post_edit_out(request, post_id):
+    post = get_object_or_404(Post.objects.select_related("thread"), pk=post_id)
+    form = EditOutForm(_posted(request), initial={"body": post.body})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.post_edit_out(
+                post=post,
+                moderator=request.user,
+                body=form.cleaned_data["body"],
+                reason=form.cleaned_data["reason"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, "Post edited. The reason is in the audit log.")
+            return redirect("forums_moderation_post", post_id=post.pk)
+    return TemplateResponse(request, "forums/admin/edit_out.html", {"post": post, "form": form})
+
+
+@moderators_only
+@require_POST
+def thread_action(request, thread_id, action):
+    thread = get_object_or_404(Thread.objects.select_related("category"), pk=thread_id)
+    back = request.POST.get("post_id", "")
+    form = ReasonForm(request.POST)
+    reason = form.cleaned_data["reason"] if form.is_valid() else ""
+    moderator = request.user
+    if action in ("lock", "unlock"):
+        services.thread_set_locked(
+            thread=thread, moderator=moderator, locked=action == "lock", reason=reason
+        )
+        messages.success(request, f"Thread {action}ed.")
+    elif action in ("pin", "unpin"):
+        services.thread_set_pinned(
+            thread=thread, moderator=moderator, pinned=action == "pin", reason=reason
+        )
+        messages.success(request, f"Thread {action}ned.")
+    elif action == "move":
+        move_form = CategoryChoiceForm(request.POST, categories=ForumCategory.objects.all())
+        if move_form.is_valid():
+            services.thread_move(
+                thread=thread,
+                moderator=moderator,
+                category=move_form.cleaned_data["category"],
+                reason=move_form.cleaned_data["reason"],
+            )
+            messages.success(request, f"Thread moved to {move_form.cleaned_data['category']}.")
+        else:
+            messages.error(request, "Select a category to move the thread to.")
+    if back.isdigit():
+        return redirect("forums_moderation_post", post_id=int(back))
+    return redirect("forums_moderation_queue")
+
+
+@moderators_only
+def member_suspend(request, user_id):
+    member = get_object_or_404(User.objects.select_related("organisation"), pk=user_id)
+    form = SuspendForm(_posted(request))
+    if request.method == "POST" and request.POST.get("lift") == "1":
+        services.member_unsuspend(member=member, moderator=request.user)
+        messages.success(request, f"{member} can post again.")
+        return redirect("forums_moderation_member", user_id=member.pk)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.member_suspend(
+                member=member,
+                moderator=request.user,
+                until=form.until(),
+                reason=form.cleaned_data["reason"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, f"{member} is suspended: they can read but not post.")
+            return redirect("forums_moderation_member", user_id=member.pk)
+    return TemplateResponse(
+        request,
+        "forums/admin/member.html",
+        {"member": member, "standing": member_standing(member), "form": form},
+    )
+
+
+@moderators_only
+def audit_log(request):
+    actions = ModerationAction.objects.select_related(
+        "actor", "member", "thread", "post"
+    ).order_by("-created_at", "-pk")
+    page = Paginator(actions, AUDIT_PAGE_SIZE).get_page(request.GET.get("p"))
+    return TemplateResponse(request, "forums/admin/audit.html", {"page": page})
+
+
+def can_open_session_thread(user):
+    from events.organiser_views import can_organise
+
+    return is_moderator(user) or can_organise(user)
+
+
+def session_thread(request, session_id):
+    """Open the discussion thread of a conference session (organisers and moderators)."""
+    from events.models import EventSession
+
+    if not can_open_session_thread(request.user):
+        return django_permission_denied(request, PermissionDenied())
+    session = get_object_or_404(EventSession.objects.select_related("event"), pk=session_id)
+    existing = Thread.objects.filter(session=session).first()
+    form = CategoryChoiceForm(_posted(request), categories=ForumCategory.objects.all())
+    del form.fields["reason"]
+    if request.method == "POST" and existing is None and form.is_valid():
+        try:
+            thread = services.thread_create_for_session(
+                session=session, category=form.cleaned_data["category"], actor=request.user
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, f"Discussion thread opened: {thread.title}.")
+            return redirect("forums_event_discussions", event_id=session.event_id)
+    return TemplateResponse(
+        request,
+        "forums/admin/session_thread.html",
+        {"session": session, "event": session.event, "existing": existing, "form": form},
+    )
+
+
+def event_discussions(request, event_id):
+    """An event's sessions and their discussion threads, from the organisers' summary."""
+    from events.models import EventPage, EventSession
+
+    if not can_open_session_thread(request.user):
+        return django_permission_denied(request, PermissionDenied())
+    event = get_object_or_404(EventPage, pk=event_id)
+    sessions = (
+        EventSession.objects.filter(event=event)
+        .select_related("discussion_thread__category")
+        .order_by("start", "sort_order", "pk")
+    )
+    return TemplateResponse(
+        request, "forums/admin/event_discussions.html", {"event": event, "sessions": sessions}
+    )

@@ -1,0 +1,126 @@
+"""Reads: who may use the forums, which categories each member may see, and the listings.
+
+``visible_categories`` is the one place that decides which categories a member may see; every
+view, count, notification and digest goes through it.
+"""
+
+from django.contrib.auth.models import AnonymousUser
+from django.db.models import Count, IntegerField, Max, OuterRef, Q, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from kx_site.audience import visibility_q
+
+from .models import ForumCategory, ForumMember, Post, Thread, ThreadReadState, UsefulVote
+
+THREADS_PER_PAGE = 30
+POSTS_PER_PAGE = 20
+
+
+def is_moderator(user) -> bool:
+    if not user.is_authenticated or not user.is_active:
+        return False
+    return user.is_superuser or user.has_perm("forums.moderate_forums")
+
+
+def forum_access(user) -> str:
+    """``"sign_in"``, ``"unverified"`` (signed in, not a verified practitioner) or ``"member"``."""
+    if not user.is_authenticated:
+        return "sign_in"
+    if user.is_practitioner or is_moderator(user):
+        return "member"
+    return "unverified"
+
+
+def visible_categories(user):
+    """The categories ``user`` may read: none unless they are a verified practitioner (or a
+    moderator), then those the category's audience rule lets them see."""
+    if user is None or forum_access(user) != "member":
+        return ForumCategory.objects.none()
+    if is_moderator(user):
+        # Moderators review what is posted anywhere.
+        return ForumCategory.objects.all()
+    # A subquery rather than distinct(), so that callers may annotate counts.
+    allowed = ForumCategory.objects.filter(visibility_q(user)).values("pk")
+    return ForumCategory.objects.filter(pk__in=allowed)
+
+
+def can_see_category(user, category) -> bool:
+    return visible_categories(user).filter(pk=category.pk).exists()
+
+
+def member_standing(user):
+    """The member's ForumMember row, or None if they have never needed one."""
+    if not user.is_authenticated:
+        return None
+    try:
+        return user.forum_member
+    except ForumMember.DoesNotExist:
+        return None
+
+
+def is_suspended(user) -> bool:
+    # Asked afresh: a suspension must bite at once, whatever a cached row says.
+    return (
+        user.is_authenticated
+        and ForumMember.objects.filter(user=user, suspended_until__gt=timezone.now()).exists()
+    )
+
+
+def can_post(user) -> bool:
+    """Verified, not lapsed and not suspended: suspended and lapsed members read only."""
+    return (
+        forum_access(user) == "member"
+        and (user.can_contribute or is_moderator(user))
+        and not is_suspended(user)
+    )
+
+
+def visible_threads(user):
+    """Threads in visible categories; a thread waiting for approval only for its author."""
+    threads = Thread.objects.filter(category__in=visible_categories(user))
+    if is_moderator(user):
+        return threads
+    return threads.filter(Q(is_visible=True) | Q(author=user))
+
+
+def category_list(user):
+    """The visible categories with their thread and post counts and last activity."""
+    shown = Q(threads__is_visible=True)
+    return visible_categories(user).annotate(
+        thread_count=Count("threads", filter=shown),
+        post_total=Coalesce(Sum("threads__post_count", filter=shown), Value(0)),
+        last_activity=Max("threads__last_post_at", filter=shown),
+    )
+
+
+def thread_list(user, category):
+    """The category's threads, pinned first then by latest post, with the member's read state."""
+    last_read = ThreadReadState.objects.filter(user=user, thread=OuterRef("pk")).values(
+        "last_read_post_number"
+    )[:1]
+    return (
+        visible_threads(user)
+        .filter(category=category)
+        .select_related("author", "author__organisation")
+        .annotate(last_read=Coalesce(Subquery(last_read), Value(-1), output_field=IntegerField()))
+        .order_by("-is_pinned", "-last_post_at", "-pk")
+    )
+
+
+def thread_posts(thread):
+    return (
+        Post.objects.filter(thread=thread)
+        .select_related("author", "author__organisation", "author__forum_member")
+        .order_by("number")
+    )
+
+
+def useful_post_ids(user, posts) -> set[int]:
+    if isinstance(user, AnonymousUser):
+        return set()
+    return set(
+        UsefulVote.objects.filter(user=user, post__in=[p.pk for p in posts]).values_list(
+            "post_id", flat=True
+        )
+    )

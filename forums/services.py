@@ -1,0 +1,524 @@
+"""Every write in the forums: members' posts and the moderators' actions.
+
+Each function is keyword-only and atomic. Moderator actions write a ``ModerationAction`` (the
+audit log). Notifications are worked out by a background task once the post is committed and
+visible (``forums.tasks.announce_post``), so a slow mail server never slows posting.
+"""
+
+import re
+
+from django.conf import settings
+from django.core.cache import cache
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.text import slugify
+
+from accounts.models import VerificationMethod
+
+from .identifiers import find_identifiers
+from .models import (
+    Flag,
+    ForumMember,
+    ForumSubscription,
+    ModerationAction,
+    Post,
+    PostRevision,
+    Thread,
+    ThreadReadState,
+    UsefulVote,
+)
+from .rendering import render_markdown
+from .selectors import can_post, can_see_category, is_moderator
+
+Status = Post.Status
+MENTION = re.compile(r"(?<![\w@])@([a-z0-9][a-z0-9-]{1,59})", re.IGNORECASE)
+
+
+class PersonalDataFound(ValidationError):
+    """The text holds likely identifiers and the author has not confirmed it."""
+
+    def __init__(self, findings):
+        self.findings = findings
+        super().__init__("Check your post for personal data.", code="personal_data")
+
+
+class RateLimited(ValidationError):
+    def __init__(self, message):
+        super().__init__(message, code="rate_limited")
+
+
+def first_posts_held() -> int:
+    return getattr(settings, "KX_FORUM_FIRST_POSTS_HELD", 2)
+
+
+def _rate(action):
+    defaults = {"post": (10, 300), "flag": (10, 600)}
+    return getattr(settings, "KX_FORUM_RATE_LIMITS", {}).get(action, defaults[action])
+
+
+def _rate_key(user, action):
+    return f"forums:rate:{action}:{user.pk}"
+
+
+def _check_rate(user, action):
+    limit, _period = _rate(action)
+    if cache.get(_rate_key(user, action), 0) >= limit:
+        if action == "flag":
+            raise RateLimited("You have flagged a lot of posts in a short time. Try again later.")
+        raise RateLimited(
+            "You have posted a lot in a short time. Wait a few minutes, then try again: "
+            "your text is still here."
+        )
+
+
+def _count_rate(user, action):
+    _limit, period = _rate(action)
+    key = _rate_key(user, action)
+    cache.add(key, 0, timeout=period)
+    try:
+        cache.incr(key)
+    except ValueError:  # Expired between add and incr.
+        cache.set(key, 1, timeout=period)
+
+
+def _audit(actor, action, *, post=None, thread=None, member=None, reason=""):
+    return ModerationAction.objects.create(
+        actor=actor,
+        action=action,
+        post=post,
+        thread=thread or (post.thread if post else None),
+        member=member or (post.author if post else None),
+        reason=reason[:500],
+    )
+
+
+def member_for(user) -> ForumMember:
+    """The member's forum settings, made with a unique @handle the first time."""
+    try:
+        return ForumMember.objects.get(user=user)
+    except ForumMember.DoesNotExist:
+        pass
+    base = slugify(user.get_full_name()) or f"member-{user.pk}"
+    base = base[:50]
+    for attempt in range(1, 1000):
+        handle = base if attempt == 1 else f"{base}-{attempt}"
+        try:
+            with transaction.atomic():
+                return ForumMember.objects.create(user=user, handle=handle)
+        except IntegrityError:
+            existing = ForumMember.objects.filter(user=user).first()
+            if existing:
+                return existing
+    raise RuntimeError("No free handle")  # pragma: no cover - a thousand namesakes
+
+
+def mentioned_handles(text: str) -> set[str]:
+    return {handle.lower() for handle in MENTION.findall(text or "")}
+
+
+def _require_poster(user, category):
+    if not can_post(user) or not can_see_category(user, category):
+        raise PermissionDenied
+
+
+def _needs_approval(user) -> bool:
+    if is_moderator(user) or user.verification_method == VerificationMethod.DOMAIN:
+        return False
+    approved = Post.objects.filter(author=user, status=Status.VISIBLE).count()
+    return approved < first_posts_held()
+
+
+def _screen(body, confirmed):
+    findings = [finding.as_dict() for finding in find_identifiers(body)]
+    if findings and not confirmed:
+        raise PersonalDataFound(findings)
+    return findings
+
+
+def _add_post(*, thread, author, body, findings):
+    thread = Thread.objects.select_for_update().get(pk=thread.pk)
+    number = thread.last_post_number + 1
+    if findings:
+        status, hold = Status.PENDING, Post.HoldReason.PERSONAL_DATA
+    elif _needs_approval(author):
+        status, hold = Status.PENDING, Post.HoldReason.FIRST_POSTS
+    else:
+        status, hold = Status.VISIBLE, Post.HoldReason.NONE
+    post = Post.objects.create(
+        thread=thread,
+        number=number,
+        author=author,
+        body=body,
+        body_html=render_markdown(body),
+        status=status,
+        hold_reason=hold,
+        identifier_findings=findings,
+    )
+    Thread.objects.filter(pk=thread.pk).update(last_post_number=number)
+    member_for(author)
+    if status == Status.VISIBLE:
+        _post_became_visible(post)
+    return post
+
+
+def _post_became_visible(post):
+    now = timezone.now()
+    updates = {"post_count": F("post_count") + 1, "last_post_at": now}
+    if post.number == 1:
+        updates["is_visible"] = True
+    Thread.objects.filter(pk=post.thread_id).update(**updates)
+    if post.notified_at is None:
+        Post.objects.filter(pk=post.pk).update(notified_at=now)
+        post.notified_at = now
+        from .tasks import announce_post
+
+        post_id = post.pk
+        transaction.on_commit(lambda: announce_post.enqueue(post_id=post_id))
+
+
+def _post_left_view(post):
+    Thread.objects.filter(pk=post.thread_id, post_count__gt=0).update(
+        post_count=F("post_count") - 1
+    )
+
+
+@transaction.atomic
+def thread_create(
+    *, category, author, title: str, body: str, confirmed_findings: bool = False
+) -> Thread:
+    """Start a thread. Raises ``PersonalDataFound`` until the author confirms any findings."""
+    _require_poster(author, category)
+    findings = _screen(f"{title}\n{body}", confirmed_findings)
+    _check_rate(author, "post")
+    thread = Thread.objects.create(
+        category=category, title=title.strip(), author=author, is_visible=False
+    )
+    # The author hears about replies to their own thread.
+    ForumSubscription.objects.create(user=author, thread=thread, level="watch")
+    post = _add_post(thread=thread, author=author, body=body, findings=findings)
+    _count_rate(author, "post")
+    thread.refresh_from_db()
+    thread.opening_post = post
+    return thread
+
+
+@transaction.atomic
+def post_reply(*, thread, author, body: str, confirmed_findings: bool = False) -> Post:
+    _require_poster(author, thread.category)
+    if thread.is_locked and not is_moderator(author):
+        raise ValidationError("This thread is locked: nobody can reply to it.")
+    if not thread.is_visible and not is_moderator(author):
+        raise ValidationError("This thread is waiting for a moderator's approval.")
+    findings = _screen(body, confirmed_findings)
+    _check_rate(author, "post")
+    post = _add_post(thread=thread, author=author, body=body, findings=findings)
+    _count_rate(author, "post")
+    return post
+
+
+@transaction.atomic
+def post_edit(*, post, editor, body: str, confirmed_findings: bool = False) -> Post:
+    """The author edits their own post; the text before the edit is kept for moderators."""
+    post = (
+        Post.objects.select_for_update(of=("self",))
+        .select_related("thread__category")
+        .get(pk=post.pk)
+    )
+    if post.author_id != editor.pk or post.status in (Status.HIDDEN, Status.DELETED):
+        raise PermissionDenied
+    _require_poster(editor, post.thread.category)
+    if post.thread.is_locked:
+        raise ValidationError("This thread is locked: posts in it cannot be changed.")
+    findings = _screen(body, confirmed_findings)
+    PostRevision.objects.create(post=post, body=post.body, edited_by=editor)
+    post.body = body
+    post.body_html = render_markdown(body)
+    post.edited_at = timezone.now()
+    fields = ["body", "body_html", "edited_at", "identifier_findings"]
+    post.identifier_findings = findings
+    if findings and post.status == Status.VISIBLE:
+        # Confirmed personal data goes back to the queue before anyone else reads it.
+        post.status, post.hold_reason = Status.PENDING, Post.HoldReason.PERSONAL_DATA
+        fields += ["status", "hold_reason"]
+        _post_left_view(post)
+    post.save(update_fields=fields)
+    return post
+
+
+@transaction.atomic
+def post_delete(*, post, user) -> Post:
+    """The author deletes their own post: it stays in the thread as "deleted"."""
+    post = Post.objects.select_for_update().get(pk=post.pk)
+    if post.author_id != user.pk:
+        raise PermissionDenied
+    if post.status == Status.DELETED:
+        return post
+    was_visible = post.status == Status.VISIBLE
+    post.status = Status.DELETED
+    post.save(update_fields=["status"])
+    if was_visible:
+        _post_left_view(post)
+    Thread.objects.filter(answer=post).update(answer=None)
+    return post
+
+
+@transaction.atomic
+def post_flag(*, post, user, reason: str, detail: str = "") -> Flag:
+    if not can_post(user) or not can_see_category(user, post.thread.category):
+        raise PermissionDenied
+    if not post.is_visible:
+        raise PermissionDenied
+    if Flag.objects.filter(post=post, flagged_by=user, resolved_at__isnull=True).exists():
+        raise ValidationError("You have already flagged this post. A moderator will look at it.")
+    _check_rate(user, "flag")
+    flag = Flag.objects.create(post=post, flagged_by=user, reason=reason, detail=detail.strip())
+    _count_rate(user, "flag")
+    return flag
+
+
+@transaction.atomic
+def post_toggle_useful(*, post, user) -> bool:
+    """Vote the post useful, or take the vote back. Returns whether it is now voted."""
+    if not can_post(user) or not can_see_category(user, post.thread.category):
+        raise PermissionDenied
+    if not post.is_visible or post.author_id == user.pk:
+        raise ValidationError("You cannot vote for this post.")
+    deleted, _ = UsefulVote.objects.filter(post=post, user=user).delete()
+    if deleted:
+        Post.objects.filter(pk=post.pk).update(useful_count=F("useful_count") - 1)
+        return False
+    UsefulVote.objects.create(post=post, user=user)
+    Post.objects.filter(pk=post.pk).update(useful_count=F("useful_count") + 1)
+    return True
+
+
+@transaction.atomic
+def thread_mark_answer(*, thread, post, user) -> Thread:
+    """The thread's author (or a moderator) marks a reply as the answer, or clears it."""
+    if thread.author_id != user.pk and not is_moderator(user):
+        raise PermissionDenied
+    if not can_post(user) and not is_moderator(user):
+        raise PermissionDenied
+    if post is not None and (
+        post.thread_id != thread.pk or not post.is_visible or post.number == 1
+    ):
+        raise ValidationError("Choose a reply in this thread.")
+    thread.answer = post
+    thread.save(update_fields=["answer"])
+    return thread
+
+
+def thread_mark_read(*, user, thread, post_number: int) -> None:
+    """Remember the furthest post the member has seen (never moves backwards)."""
+    updated = ThreadReadState.objects.filter(
+        user=user, thread=thread, last_read_post_number__lt=post_number
+    ).update(last_read_post_number=post_number)
+    if not updated:
+        try:
+            with transaction.atomic():
+                ThreadReadState.objects.get_or_create(
+                    user=user, thread=thread, defaults={"last_read_post_number": post_number}
+                )
+        except IntegrityError:  # A concurrent request made it.
+            pass
+
+
+@transaction.atomic
+def subscription_set(*, user, level: str, thread=None, category=None) -> ForumSubscription:
+    target_category = category if category is not None else thread.category
+    if not can_see_category(user, target_category):
+        raise PermissionDenied
+    subscription, _ = ForumSubscription.objects.update_or_create(
+        user=user, thread=thread, category=category, defaults={"level": level}
+    )
+    return subscription
+
+
+@transaction.atomic
+def email_frequency_set(*, user, frequency: str) -> ForumMember:
+    member = member_for(user)
+    member.email_frequency = frequency
+    member.save(update_fields=["email_frequency"])
+    return member
+
+
+# Moderation -----------------------------------------------------------------------------
+
+
+def _require_moderator(user):
+    if not is_moderator(user):
+        raise PermissionDenied
+
+
+def _resolve_flags(post, moderator):
+    Flag.objects.filter(post=post, resolved_at__isnull=True).update(
+        resolved_at=timezone.now(), resolved_by=moderator
+    )
+
+
+@transaction.atomic
+def post_approve(*, post, moderator) -> Post:
+    _require_moderator(moderator)
+    post = Post.objects.select_for_update().get(pk=post.pk)
+    if post.status != Status.PENDING:
+        raise ValidationError("This post is not waiting for approval.")
+    post.status, post.hold_reason = Status.VISIBLE, Post.HoldReason.NONE
+    post.save(update_fields=["status", "hold_reason"])
+    _post_became_visible(post)
+    _audit(moderator, "approve post", post=post)
+    return post
+
+
+@transaction.atomic
+def post_hide(*, post, moderator, reason: str = "") -> Post:
+    _require_moderator(moderator)
+    post = Post.objects.select_for_update().get(pk=post.pk)
+    if post.status == Status.HIDDEN:
+        raise ValidationError("This post is already hidden.")
+    was_visible = post.status == Status.VISIBLE
+    post.status = Status.HIDDEN
+    post.save(update_fields=["status"])
+    if was_visible:
+        _post_left_view(post)
+    Thread.objects.filter(answer=post).update(answer=None)
+    _resolve_flags(post, moderator)
+    _audit(moderator, "hide post", post=post, reason=reason)
+    return post
+
+
+@transaction.atomic
+def post_restore(*, post, moderator, reason: str = "") -> Post:
+    _require_moderator(moderator)
+    post = Post.objects.select_for_update().get(pk=post.pk)
+    if post.status != Status.HIDDEN:
+        raise ValidationError("Only hidden posts can be restored.")
+    post.status = Status.VISIBLE
+    post.save(update_fields=["status"])
+    _post_became_visible(post)
+    _audit(moderator, "restore post", post=post, reason=reason)
+    return post
+
+
+@transaction.atomic
+def post_edit_out(*, post, moderator, body: str, reason: str) -> Post:
+    """A moderator removes personal data from a post; the reason is recorded."""
+    _require_moderator(moderator)
+    if not reason.strip():
+        raise ValidationError({"reason": "Enter why you edited this post."})
+    post = Post.objects.select_for_update().get(pk=post.pk)
+    PostRevision.objects.create(post=post, body=post.body, edited_by=moderator, reason=reason)
+    post.body = body
+    post.body_html = render_markdown(body)
+    post.edited_at = timezone.now()
+    post.identifier_findings = [f.as_dict() for f in find_identifiers(body)]
+    post.save(update_fields=["body", "body_html", "edited_at", "identifier_findings"])
+    _audit(moderator, "edit out", post=post, reason=reason)
+    return post
+
+
+@transaction.atomic
+def flags_dismiss(*, post, moderator, reason: str = "") -> int:
+    _require_moderator(moderator)
+    count = Flag.objects.filter(post=post, resolved_at__isnull=True).update(
+        resolved_at=timezone.now(), resolved_by=moderator
+    )
+    _audit(moderator, "dismiss flags", post=post, reason=reason)
+    return count
+
+
+@transaction.atomic
+def thread_set_locked(*, thread, moderator, locked: bool, reason: str = "") -> Thread:
+    _require_moderator(moderator)
+    Thread.objects.filter(pk=thread.pk).update(is_locked=locked)
+    thread.is_locked = locked
+    _audit(moderator, "lock thread" if locked else "unlock thread", thread=thread, reason=reason)
+    return thread
+
+
+@transaction.atomic
+def thread_set_pinned(*, thread, moderator, pinned: bool, reason: str = "") -> Thread:
+    _require_moderator(moderator)
+    Thread.objects.filter(pk=thread.pk).update(is_pinned=pinned)
+    thread.is_pinned = pinned
+    _audit(moderator, "pin thread" if pinned else "unpin thread", thread=thread, reason=reason)
+    return thread
+
+
+@transaction.atomic
+def thread_move(*, thread, moderator, category, reason: str = "") -> Thread:
+    _require_moderator(moderator)
+    previous = thread.category
+    Thread.objects.filter(pk=thread.pk).update(category=category)
+    thread.category = category
+    # Category-level levels no longer apply; people who can no longer see it lose theirs too.
+    _audit(
+        moderator,
+        "move thread",
+        thread=thread,
+        reason=f"{previous} → {category}" + (f": {reason}" if reason else ""),
+    )
+    return thread
+
+
+@transaction.atomic
+def member_suspend(*, member, moderator, until, reason: str) -> ForumMember:
+    """The member may read but not post, vote or flag until ``until``."""
+    _require_moderator(moderator)
+    if until <= timezone.now():
+        raise ValidationError({"until": "The suspension must end in the future."})
+    if not reason.strip():
+        raise ValidationError({"reason": "Enter why you are suspending this member."})
+    standing = member_for(member)
+    standing.suspended_until = until
+    standing.suspension_reason = reason.strip()
+    standing.save(update_fields=["suspended_until", "suspension_reason"])
+    _audit(
+        moderator,
+        "suspend member",
+        member=member,
+        reason=f"until {timezone.localtime(until):%d %b %Y %H:%M}: {reason}",
+    )
+    return standing
+
+
+@transaction.atomic
+def member_unsuspend(*, member, moderator, reason: str = "") -> ForumMember:
+    _require_moderator(moderator)
+    standing = member_for(member)
+    standing.suspended_until = None
+    standing.save(update_fields=["suspended_until"])
+    _audit(moderator, "lift suspension", member=member, reason=reason)
+    return standing
+
+
+@transaction.atomic
+def thread_create_for_session(*, session, category, actor) -> Thread:
+    """A discussion thread for a conference session, opened by a moderator or an organiser."""
+    from events.organiser_views import can_organise
+
+    if not (is_moderator(actor) or can_organise(actor)):
+        raise PermissionDenied
+    if Thread.objects.filter(session=session).exists():
+        raise ValidationError("This session already has a discussion thread.")
+    if session.event.is_sensitive and not category.is_sensitive:
+        raise ValidationError(
+            "This event is OFFICIAL-SENSITIVE: choose an OFFICIAL-SENSITIVE category."
+        )
+    title = f"Session discussion: {session.title}"[:150]
+    thread = Thread.objects.create(
+        category=category, title=title, author=actor, session=session, is_visible=False
+    )
+    body = (
+        f"Discussion of the session “{session.title}” at {session.event.title}. "
+        "Share questions, notes and what you will try in your own practice."
+    )
+    post = Post.objects.create(
+        thread=thread, number=1, author=actor, body=body, body_html=render_markdown(body)
+    )
+    Thread.objects.filter(pk=thread.pk).update(last_post_number=1)
+    _post_became_visible(post)
+    _audit(actor, "open session thread", thread=thread, reason=str(session))
+    thread.refresh_from_db()
+    return thread

@@ -1,0 +1,10 @@
+"""Background work: notifications for a new post run after it is committed, off the request."""
+
+from django_tasks import task
+
+
+@task()
+def announce_post(*, post_id: int) -> int:
+    from .notifications import notify_post
+
+    return notify_post(post_id)

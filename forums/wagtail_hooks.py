@@ -1,0 +1,79 @@
+"""The forums in the Wagtail admin: categories (snippets), the moderation tools and their menu."""
+
+from django.urls import path, reverse
+from wagtail import hooks
+from wagtail.admin.menu import MenuItem
+from wagtail.snippets.models import register_snippet
+from wagtail.snippets.views.snippets import SnippetViewSet
+
+from . import admin_views
+from .models import ForumCategory
+from .selectors import is_moderator
+
+
+class ForumCategoryViewSet(SnippetViewSet):
+    model = ForumCategory
+    icon = "group"
+    menu_label = "Forum categories"
+    menu_order = 830
+    add_to_admin_menu = True
+    list_display = ["name", "audience", "marking", "sort_order"]
+    search_fields = ["name", "description"]
+
+
+register_snippet(ForumCategoryViewSet)
+
+
+@hooks.register("register_admin_urls")
+def register_moderation_urls():
+    return [
+        path("forums/moderation/", admin_views.queue, name="forums_moderation_queue"),
+        path("forums/moderation/audit/", admin_views.audit_log, name="forums_moderation_audit"),
+        path(
+            "forums/moderation/posts/<int:post_id>/",
+            admin_views.post_review,
+            name="forums_moderation_post",
+        ),
+        path(
+            "forums/moderation/posts/<int:post_id>/edit-out/",
+            admin_views.post_edit_out,
+            name="forums_moderation_edit_out",
+        ),
+        path(
+            "forums/moderation/posts/<int:post_id>/<slug:action>/",
+            admin_views.post_action,
+            name="forums_moderation_post_action",
+        ),
+        path(
+            "forums/moderation/threads/<int:thread_id>/<slug:action>/",
+            admin_views.thread_action,
+            name="forums_moderation_thread_action",
+        ),
+        path(
+            "forums/moderation/members/<int:user_id>/",
+            admin_views.member_suspend,
+            name="forums_moderation_member",
+        ),
+        path(
+            "forums/events/<int:event_id>/discussions/",
+            admin_views.event_discussions,
+            name="forums_event_discussions",
+        ),
+        path(
+            "forums/sessions/<int:session_id>/discussion/",
+            admin_views.session_thread,
+            name="forums_session_thread",
+        ),
+    ]
+
+
+class ModerationMenuItem(MenuItem):
+    def is_shown(self, request):
+        return is_moderator(request.user)
+
+
+@hooks.register("register_admin_menu_item")
+def register_moderation_menu_item():
+    return ModerationMenuItem(
+        "Forum moderation", reverse("forums_moderation_queue"), icon_name="warning", order=840
+    )
