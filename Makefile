@@ -9,7 +9,7 @@ PORT ?= 8000
 GOVUK := node_modules/govuk-frontend/dist/govuk
 
 .DEFAULT_GOAL := help
-.PHONY: help run install assets migrate seed test lint format check pytest clean totp bench
+.PHONY: help run install assets migrate seed test lint format check pytest clean totp bench search-engine search-engine-stop bench-search
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -47,6 +47,7 @@ migrate: install ## Apply database migrations
 
 seed: install ## Add demo content and print the demo accounts (idempotent)
 	$(MANAGE) seed_demo
+	$(MANAGE) search_index --rebuild
 
 lint: install ## ruff and djhtml, checking only
 	$(BIN)/ruff check .
@@ -76,3 +77,12 @@ totp: install ## Print a demo staff account's current authenticator code: make t
 
 bench: install ## Benchmark registration against a running server (see bench/registration.py)
 	$(BIN)/python bench/registration.py $(BENCH_ARGS)
+
+search-engine: ## Start a local OpenSearch node at http://127.0.0.1:9201 (then export SEARCH_URL)
+	search/engine/start.sh
+
+search-engine-stop: ## Stop the local OpenSearch node
+	search/engine/start.sh stop
+
+bench-search: install ## Search on the engine and the database side by side (needs make search-engine)
+	$(BIN)/python bench/search.py $(BENCH_SEARCH_ARGS)

@@ -7,11 +7,43 @@ from django.utils import timezone
 
 from kx_site.notifications import queue_email
 
-from .models import AuditEntry, Organisation, User, VerificationMethod, VerificationRequest
+from .models import (
+    AuditEntry,
+    Organisation,
+    OrganisationDomain,
+    User,
+    VerificationMethod,
+    VerificationRequest,
+)
 
 
 def email_domain(email):
     return email.rsplit("@", 1)[-1].strip().lower()
+
+
+def _candidate_domains(email):
+    """``a.kent.police.uk`` -> ``a.kent.police.uk``, ``kent.police.uk``, ``police.uk``."""
+    parts = email_domain(email).split(".")
+    return [".".join(parts[i:]) for i in range(len(parts) - 1)]
+
+
+def _organisations_for_emails(emails):
+    """One query for every candidate domain of every address; the most specific match wins
+    for each address."""
+    candidates = {email: _candidate_domains(email) for email in emails}
+    all_domains = {domain for domains in candidates.values() for domain in domains}
+    owners = {}
+    for domain, organisation_id in OrganisationDomain.objects.filter(
+        domain__in=all_domains, organisation__is_active=True
+    ).values_list("domain", "organisation_id"):
+        owners.setdefault(domain, set()).add(organisation_id)
+    organisation_ids = set()
+    for domains in candidates.values():
+        for domain in domains:  # most specific first
+            if domain in owners:
+                organisation_ids |= owners[domain]
+                break
+    return Organisation.objects.filter(pk__in=organisation_ids)
 
 
 def organisations_for_email(email):
@@ -20,21 +52,13 @@ def organisations_for_email(email):
     ``a.kent.police.uk`` matches ``kent.police.uk``; where both ``justice.gov.uk`` and a more
     specific domain are registered, only the more specific one counts.
     """
-    parts = email_domain(email).split(".")
-    candidates = [".".join(parts[i:]) for i in range(len(parts) - 1)]
-    for candidate in candidates:  # most specific first
-        matches = Organisation.objects.filter(domains__domain=candidate, is_active=True)
-        if matches.exists():
-            return matches.distinct()
-    return Organisation.objects.none()
+    return _organisations_for_emails([email])
 
 
 def organisations_for_user(user):
     """Organisations the user can join by proving a verified email address."""
-    result = Organisation.objects.none()
-    for address in EmailAddress.objects.filter(user=user, verified=True):
-        result = result | organisations_for_email(address.email)
-    return result.distinct()
+    emails = EmailAddress.objects.filter(user=user, verified=True).values_list("email", flat=True)
+    return _organisations_for_emails(list(emails))
 
 
 def _audit(user, action, detail="", actor=None):

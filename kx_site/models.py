@@ -53,7 +53,12 @@ class HomePage(Page):
     content_panels = [*Page.content_panels, FieldPanel("lead"), FieldPanel("body")]
 
     parent_page_types = ["wagtailcore.Page"]
-    subpage_types = ["kx_site.StandardPage", "events.EventIndexPage"]
+    subpage_types = [
+        "kx_site.StandardPage",
+        "events.EventIndexPage",
+        "briefings.BriefingIndexPage",
+        "practice_library.PracticeIndexPage",
+    ]
     max_count = 1
 
     def get_context(self, request, *args, **kwargs):

@@ -19,9 +19,9 @@ logger = logging.getLogger(__name__)
 
 
 @task()
-def send_email(*, subject, body, to, attachments=(), attempt=1):
+def send_email(*, subject, body, to, attachments=(), attempt=1, headers=None):
     """``attachments`` are ``(filename, text, mimetype)`` triples, so the task stays JSON."""
-    message = EmailMultiAlternatives(subject=subject, body=body, to=to)
+    message = EmailMultiAlternatives(subject=subject, body=body, to=to, headers=headers)
     for filename, content, mimetype in attachments:
         message.attach(filename, content, mimetype)
     try:
@@ -29,8 +29,14 @@ def send_email(*, subject, body, to, attachments=(), attempt=1):
     except Exception as exc:  # noqa: BLE001 - SMTP, socket and DNS errors all land here.
         logger.warning("Email %r to %s failed (attempt %s): %s", subject, to, attempt, exc)
         if attempt < settings.KX_EMAIL_MAX_ATTEMPTS and default_task_backend.supports_defer:
+            retry = {"headers": headers} if headers else {}
             send_email.using(run_after=timezone.now() + timedelta(minutes=2**attempt)).enqueue(
-                subject=subject, body=body, to=to, attachments=attachments, attempt=attempt + 1
+                subject=subject,
+                body=body,
+                to=to,
+                attachments=attachments,
+                attempt=attempt + 1,
+                **retry,
             )
             return "retrying"
         logger.error("Email %r to %s given up after %s attempts", subject, to, attempt)
@@ -52,14 +58,21 @@ def render_email(template_name, context):
     return subject, body
 
 
-def queue_email(*, template_name, to, context, attachments=()):
-    """Send an email from templates once the current transaction has committed."""
+def queue_email(*, template_name, to, context, attachments=(), headers=None):
+    """Send an email from templates once the current transaction has committed.
+
+    ``headers`` are extra message headers, such as ``List-Unsubscribe``.
+    """
     context = {"base_url": settings.WAGTAILADMIN_BASE_URL, **context}
     subject, body = render_email(template_name, context)
     recipients = [to] if isinstance(to, str) else list(to)
     attachments = [list(attachment) for attachment in attachments]
     transaction.on_commit(
         lambda: send_email.enqueue(
-            subject=subject, body=body, to=recipients, attachments=attachments
+            subject=subject,
+            body=body,
+            to=recipients,
+            attachments=attachments,
+            **({"headers": dict(headers)} if headers else {}),
         )
     )

@@ -18,6 +18,8 @@ urlpatterns = [
     path("my-events/", include("events.urls")),
     path("library/", include("practice_library.urls")),
     path("briefings/", include("briefings.urls")),
+    path("forums/", include("forums.urls")),
+    path("", include("search.urls")),
     path("sitemap.xml", sitemap),
     path("robots.txt", views.robots_txt),
 ]

@@ -17,6 +17,17 @@ def pages_using(document):
     return Page.objects.filter(pk__in=page_ids).live().specific()
 
 
+def page_may_serve(page, user, document):
+    """Whether ``page``, which uses ``document``, lets ``user`` have it.
+
+    A page type may narrow this with ``may_serve_document(user, document)`` (event session
+    materials are for delegates, not for everyone who may read the event page).
+    """
+    if hasattr(page, "may_serve_document"):
+        return page.may_serve_document(user, document)
+    return can_view(user, page) if isinstance(page, AudienceMixin) else True
+
+
 @hooks.register("before_serve_document")
 def check_document_access(document, request):
     """A document is served only to someone who may see a live page that uses it.
@@ -31,9 +42,7 @@ def check_document_access(document, request):
     ):
         return None
     pages = list(pages_using(document))
-    allowed = any(
-        can_view(user, page) if isinstance(page, AudienceMixin) else True for page in pages
-    )
+    allowed = any(page_may_serve(page, user, document) for page in pages)
     if allowed:
         return None
     if not user.is_authenticated:

@@ -24,6 +24,8 @@ INSTALLED_APPS = [
     "events",
     "practice_library",
     "briefings",
+    "forums",
+    "search",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.sitemaps",
@@ -202,7 +204,28 @@ KX_EVENT_RETENTION_DAYS = int(os.environ.get("KX_EVENT_RETENTION_DAYS", "90"))
 
 WAGTAIL_SITE_NAME = "KX"
 WAGTAILADMIN_BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:8000")
+# Search: with SEARCH_URL, an OpenSearch 2.x/3.x or Elasticsearch 8.x node (SEARCH_ENGINE says
+# which when the URL cannot: "opensearch", the default, or "elasticsearch"); without it, the
+# database. SEARCH_INDEX names the alias; the versioned indexes behind it share it as prefix.
+SEARCH_URL = os.environ.get("SEARCH_URL", "")
+SEARCH_ENGINE = os.environ.get("SEARCH_ENGINE", "")
+SEARCH_INDEX = os.environ.get("SEARCH_INDEX", "kx")
+SEARCH_TIMEOUT = float(os.environ.get("SEARCH_TIMEOUT", "1"))
+SEARCH_INDEX_MAX_ATTEMPTS = 5
+if not SEARCH_ENGINE:
+    SEARCH_ENGINE = "elasticsearch" if "elastic" in SEARCH_URL else "opensearch"
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
+if SEARCH_URL:
+    # Wagtail's admin search uses the same engine, in indexes of its own.
+    WAGTAILSEARCH_BACKENDS["default"] = {
+        "BACKEND": {
+            "opensearch": "wagtail.search.backends.opensearch2",
+            "elasticsearch": "wagtail.search.backends.elasticsearch8",
+        }[SEARCH_ENGINE],
+        "URLS": [SEARCH_URL],
+        "INDEX_PREFIX": f"{SEARCH_INDEX}_wagtail_",
+        "TIMEOUT": 5,
+    }
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "key", "odt", "pdf", "pptx", "rtf", "txt", "xlsx", "zip"]
 WAGTAIL_PASSWORD_MANAGEMENT_ENABLED = False
 WAGTAIL_PASSWORD_RESET_ENABLED = False

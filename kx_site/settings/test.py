@@ -13,3 +13,8 @@ WAGTAILADMIN_BASE_URL = "http://testserver"
 # Serve static files from the apps' folders, as in development: nothing runs collectstatic.
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
+# Search tests that need a real engine use SEARCH_URL through this, with their own index names;
+# everything else searches the database.
+SEARCH_TEST_URL = SEARCH_URL  # noqa: F405
+SEARCH_URL = ""
+WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}

@@ -84,3 +84,23 @@ def test_only_verified_addresses_count_for_a_user():
 
     user.emailaddress_set.filter(email="someone@kent.police.uk").update(verified=True)
     assert names(organisations_for_user(user)) == ["Kent Police"]
+
+
+def test_a_user_with_many_addresses_is_matched_in_a_fixed_number_of_queries(
+    django_assert_num_queries,
+):
+    user = UserFactory(email="someone@example.org")
+    for address in [
+        "a@kent.police.uk",
+        "b@mosovo.kent.police.uk",
+        "c@justice.gov.uk",
+        "d@unknown.example",
+    ]:
+        user.emailaddress_set.create(email=address, verified=True)
+
+    # The addresses, the domains, then the organisations themselves.
+    with django_assert_num_queries(3):
+        matched = names(organisations_for_user(user))
+
+    assert "Kent Police" in matched
+    assert len(matched) > 2  # justice.gov.uk belongs to several organisations

@@ -8,6 +8,7 @@ from django.core.files.base import ContentFile
 from wagtail.documents.models import Document
 
 from kx_site.audience import Audience
+from tests.downloads import download
 from tests.factories import PractitionerFactory, StandardPageFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -30,14 +31,6 @@ def link_from_page(document, **page_fields):
     page = StandardPageFactory(body=body, **page_fields)
     page.save_revision().publish()
     return page
-
-
-def download(client, document):
-    """Fetch the document, reading and closing the file response so no file stays open."""
-    response = client.get(document.url)
-    response.body = b"".join(response.streaming_content) if response.streaming else b""
-    response.close()
-    return response
 
 
 @pytest.fixture

@@ -8,9 +8,10 @@ from django.core.management import CommandError, call_command
 from accounts.demo import DEMO_ACCOUNTS
 from accounts.models import AuditEntry, User, VerificationRequest
 from events.demo import DEMO_DELEGATES
+from forums.demo import MEMBERS as FORUM_MEMBERS
 from kx_site.models import StandardPage
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media_root")]
 
 
 def counts():
@@ -45,7 +46,7 @@ def test_seed_demo_creates_one_account_per_role_and_is_idempotent(settings, caps
 
     assert counts() == first
     # One account per role, plus the extra delegates that fill the demo events.
-    assert first["User"] == len(DEMO_ACCOUNTS) + len(DEMO_DELEGATES)
+    assert first["User"] == len(DEMO_ACCOUNTS) + len(DEMO_DELEGATES) + len(FORUM_MEMBERS)
     assert first["StandardPage"] == pages_before + 3
     output = capsys.readouterr().out
     assert "admin@kx.example" in output
@@ -67,4 +68,4 @@ def test_the_demo_accounts_have_their_roles(settings):
     assert VerificationRequest.objects.get().user.email == "applicant@charity.example"
     assert EmailAddress.objects.filter(verified=True).count() == len(DEMO_ACCOUNTS) + len(
         DEMO_DELEGATES
-    )
+    ) + len(FORUM_MEMBERS)

@@ -7,6 +7,7 @@ from django.db import transaction
 from accounts.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, ensure_demo_accounts
 from briefings.demo import ensure_demo_briefings
 from events.demo import ensure_demo_events
+from forums.demo import ensure_demo_forums
 from kx_site.models import HomePage, StandardPage
 from practice_library.demo import ensure_demo_practices
 
@@ -53,6 +54,7 @@ class Command(BaseCommand):
             ensure_demo_events()
             ensure_demo_practices()
             ensure_demo_briefings()
+            ensure_demo_forums()
         self.stdout.write(self.style.SUCCESS("Demo content is in place."))
         self.stdout.write(f"Demo accounts (development only), all with password {DEMO_PASSWORD}:")
         for email, _first, _last, _role, groups, superuser, organisation in DEMO_ACCOUNTS:

@@ -1,0 +1,25 @@
+"""The registry of searchable content types: one SearchDocument per model.
+
+A content app joins search by adding a module here that defines its documents and listing them
+in ``DOCUMENTS``; nothing else in search needs to know the app.
+"""
+
+from .briefings import BRIEFING, RECOMMENDATION
+from .events import EVENT, SESSION
+from .forums import THREAD
+from .practice import PRACTICE
+
+DOCUMENTS = [PRACTICE, BRIEFING, RECOMMENDATION, EVENT, SESSION, THREAD]
+BY_TYPE = {document.doc_type: document for document in DOCUMENTS}
+
+
+def document_for_model(model):
+    for document in DOCUMENTS:
+        if issubclass(model, document.model):
+            return document
+    return None
+
+
+def type_label(doc_type):
+    document = BY_TYPE.get(doc_type)
+    return document.label if document else doc_type

@@ -1,0 +1,70 @@
+from briefings.models import BriefingPage, Recommendation
+
+from .base import EntryData, SearchDocument, audience_of, page_url, stream_text
+
+
+def _briefing_topics(briefing):
+    return [(t.slug, t.name) for t in briefing.topics.all()]
+
+
+class BriefingDocument(SearchDocument):
+    model = BriefingPage
+    doc_type = "briefing"
+    label = "Briefing"
+
+    def queryset(self):
+        return BriefingPage.objects.live().prefetch_related(
+            "topics", "restricted_to_organisations"
+        )
+
+    def entry(self, briefing):
+        return EntryData(
+            title=briefing.title,
+            url=page_url(briefing),
+            summary=briefing.summary,
+            body=" ".join(
+                [
+                    briefing.series,
+                    briefing.get_status_display(),
+                    stream_text(briefing.key_findings),
+                    briefing.methods_note,
+                ]
+            ),
+            topics=_briefing_topics(briefing),
+            date=briefing.publication_date,
+            **audience_of(briefing),
+        )
+
+    def dependants(self, briefing):
+        return [(RECOMMENDATION, r) for r in briefing.recommendations.all()]
+
+
+class RecommendationDocument(SearchDocument):
+    model = Recommendation
+    doc_type = "recommendation"
+    label = "Recommendation"
+
+    def queryset(self):
+        return (
+            Recommendation.objects.filter(briefing__live=True)
+            .select_related("briefing")
+            .prefetch_related("briefing__topics", "briefing__restricted_to_organisations")
+        )
+
+    def entry(self, recommendation):
+        briefing = recommendation.briefing
+        return EntryData(
+            title=f"Recommendation {recommendation.number}: {briefing.title}",
+            url=page_url(briefing),
+            summary=recommendation.text[:500],
+            body=f"{recommendation.text} {recommendation.get_owner_display()}",
+            topics=_briefing_topics(briefing),
+            date=briefing.publication_date,
+            parent_key=BRIEFING.key(briefing.pk),
+            # Seen by exactly those who may see its briefing.
+            **audience_of(briefing),
+        )
+
+
+BRIEFING = BriefingDocument()
+RECOMMENDATION = RecommendationDocument()

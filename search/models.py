@@ -1,0 +1,75 @@
+from django.db import models
+from modelcluster.models import ClusterableModel
+
+from kx_site.audience import AudienceMixin
+
+
+class SearchEntry(AudienceMixin, ClusterableModel):
+    """One searchable item as search sees it: the database fallback's index and the source of
+    every engine document.
+
+    Written whenever the content is published, moved, unpublished or deleted; the engine copy is
+    sent from here, so an engine that was down is brought up to date from these rows
+    (``needs_engine_sync``) and no update is lost. The audience fields are the content's own, so
+    ``kx_site.audience.visible_to`` filters these rows by exactly the rules the pages use.
+    """
+
+    key = models.CharField(max_length=100, unique=True, help_text="<type>:<primary key>")
+    parent_key = models.CharField(max_length=100, blank=True, db_index=True)
+    doc_type = models.CharField(max_length=32, db_index=True)
+    title = models.CharField(max_length=500)
+    summary = models.TextField(blank=True)
+    body = models.TextField(blank=True)
+    topic_names = models.TextField(blank=True)
+    # ",slug-a,slug-b," so that ``topics__contains=",slug,"`` finds members on every database.
+    topics = models.TextField(blank=True)
+    does_it_work = models.CharField(max_length=32, blank=True)
+    evidence_stage = models.CharField(max_length=32, blank=True)
+    organisation_kind = models.CharField(max_length=32, blank=True)
+    organisation = models.CharField("organisation slug", max_length=200, blank=True)
+    year = models.PositiveIntegerField(null=True, blank=True)
+    date = models.DateTimeField(null=True, blank=True)
+    url = models.CharField(max_length=500)
+    indexed_at = models.DateTimeField(auto_now=True)
+    needs_engine_sync = models.BooleanField(default=True, db_index=True)
+    # Kept, hidden, until the engine has deleted its copy too: an unpublished page must never
+    # linger in the engine because the engine was down when it was unpublished.
+    removed = models.BooleanField(default=False)
+
+    class Meta:
+        verbose_name_plural = "search entries"
+        indexes = [models.Index(fields=["doc_type", "date"])]
+
+    def __str__(self):
+        return self.key
+
+    @property
+    def topic_slugs(self):
+        return [slug for slug in self.topics.split(",") if slug]
+
+    def engine_document(self):
+        """The document the engine holds for this entry (see ``search.index`` for the mapping)."""
+        return {
+            "key": self.key,
+            "doc_type": self.doc_type,
+            "title": self.title,
+            "summary": self.summary,
+            "body": self.body,
+            "topic_names": self.topic_names,
+            "topics": self.topic_slugs,
+            "does_it_work": self.does_it_work or None,
+            "evidence_stage": self.evidence_stage or None,
+            "organisation_kind": self.organisation_kind or None,
+            "organisation": self.organisation or None,
+            "year": self.year,
+            "date": self.date.isoformat() if self.date else None,
+            "url": self.url,
+            "suggest": self.title,
+            "audience": self.audience,
+            "restricted_kinds": list(self.restricted_to_kinds),
+            "restricted_organisations": sorted(
+                o.pk for o in self.restricted_to_organisations.all()
+            ),
+            "marking": self.marking,
+            "indexed_at": self.indexed_at.isoformat() if self.indexed_at else None,
+        }

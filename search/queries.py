@@ -1,0 +1,207 @@
+"""What a search asks for, and the engine bodies that ask it (built with elasticsearch.dsl).
+
+Every body carries ``permissions.permission_filter`` inside its ``bool.filter``: results, facet
+counts, suggestions and related items are all drawn from what the user may see.
+"""
+
+import re
+from dataclasses import dataclass, field
+from urllib.parse import urlencode
+
+from elasticsearch.dsl import Q, Search
+
+from .index import alias_name
+from .permissions import permission_filter
+
+
+@dataclass(frozen=True)
+class Facet:
+    name: str  # the query-string parameter
+    field: str  # the SearchEntry field and engine field
+    label: str
+
+
+FACETS = [
+    Facet("type", "doc_type", "Content type"),
+    Facet("topic", "topics", "Topic"),
+    Facet("does_it_work", "does_it_work", "Does it work?"),
+    Facet("evidence_stage", "evidence_stage", "Evidence stage"),
+    Facet("organisation_kind", "organisation_kind", "Organisation kind"),
+    Facet("organisation", "organisation", "Organisation"),
+    Facet("year", "year", "Year"),
+]
+FACETS_BY_NAME = {facet.name: facet for facet in FACETS}
+
+# Titles and topics weigh more than the summary, and the summary more than the body.
+TEXT_FIELDS = ["title^4", "topic_names^3", "summary^2", "body"]
+# Words that carry no meaning in a query; the analyser drops them too.
+STOP_WORDS = {"a", "an", "and", "are", "as", "at", "by", "for", "in", "is", "of", "on", "or"}
+STOP_WORDS |= {"the", "to", "with", "what", "how", "does", "do", "it", "be", "from"}
+SORTS = {"relevance": "Relevance", "date": "Most recent"}
+PER_PAGE = 20
+MAX_RESULTS = 10_000
+SNIPPET_LENGTH = 160
+SUGGESTION_COUNT = 8
+RELATED_COUNT = 5
+
+
+@dataclass(frozen=True)
+class SearchQuery:
+    text: str = ""
+    filters: dict = field(default_factory=dict)  # facet name -> tuple of selected values
+    sort: str = "relevance"
+    page: int = 1
+    per_page: int = PER_PAGE
+
+    @property
+    def offset(self):
+        return (self.page - 1) * self.per_page
+
+    def selected(self, facet_name):
+        return self.filters.get(facet_name, ())
+
+    def without(self, facet_name, value):
+        """The same search with one filter value removed (for "remove this filter" links)."""
+        filters = {
+            name: tuple(v for v in values if not (name == facet_name and str(v) == str(value)))
+            for name, values in self.filters.items()
+        }
+        return SearchQuery(self.text, {k: v for k, v in filters.items() if v}, self.sort)
+
+    def querystring(self):
+        pairs = [("q", self.text)] if self.text else []
+        for name, values in self.filters.items():
+            pairs += [(name, value) for value in values]
+        if self.sort != "relevance":
+            pairs.append(("sort", self.sort))
+        return urlencode(pairs)
+
+
+def parse_text(text):
+    """Split ``text`` into quoted phrases and the remaining words."""
+    phrases = [p.strip() for p in re.findall(r'"([^"]*)"', text) if p.strip()]
+    rest = re.sub(r'"[^"]*"?', " ", text)
+    words = [w for w in re.split(r"\s+", rest) if w]
+    return phrases, words
+
+
+def text_query(text):
+    phrases, words = parse_text(text)
+    must, should = [], []
+    if words:
+        # One clause per word, each free to match in any field (as cross_fields would) and
+        # each typo-tolerant (which cross_fields is not); most words must match.
+        terms = [w for w in words if w.lower() not in STOP_WORDS] or words
+        must.append(
+            Q(
+                "bool",
+                should=[
+                    Q(
+                        "multi_match",
+                        query=term,
+                        fields=TEXT_FIELDS,
+                        type="best_fields",
+                        fuzziness="AUTO",
+                        prefix_length=1,
+                        tie_breaker=0.3,
+                    )
+                    for term in terms
+                ],
+                minimum_should_match="2<75%",
+            )
+        )
+        # Exact wording in a title or topic beats a near miss.
+        should.append(
+            Q(
+                "multi_match",
+                query=" ".join(words),
+                fields=["title^4", "topic_names^2"],
+                type="phrase",
+            )
+        )
+    must += [Q("multi_match", query=p, fields=TEXT_FIELDS, type="phrase") for p in phrases]
+    if not must:
+        return Q("match_all")
+    return Q("bool", must=must, should=should)
+
+
+def facet_filter(facet, values):
+    return Q("terms", **{facet.field: list(values)})
+
+
+def search_body(query, user):
+    selected = {
+        facet.name: facet_filter(facet, query.selected(facet.name))
+        for facet in FACETS
+        if query.selected(facet.name)
+    }
+    s = Search().query(Q("bool", must=[text_query(query.text)], filter=[permission_filter(user)]))
+    if selected:
+        # Filters narrow the results after the facets are counted...
+        s = s.post_filter(Q("bool", filter=list(selected.values())))
+    for facet in FACETS:
+        # ...and each facet is counted under every filter but its own, so its other values
+        # keep their counts when one is chosen.
+        others = [q for name, q in selected.items() if name != facet.name]
+        s.aggs.bucket(facet.name, "filter", filter=Q("bool", filter=others)).bucket(
+            "values", "terms", field=facet.field, size=100
+        )
+    s = s.highlight("title", number_of_fragments=0).highlight(
+        "summary", "body", fragment_size=SNIPPET_LENGTH, number_of_fragments=1
+    )
+    s = s.highlight_options(pre_tags=["<mark>"], post_tags=["</mark>"], encoder="html")
+    if query.sort == "date" or not query.text.strip():
+        s = s.sort({"date": {"order": "desc", "missing": "_last"}}, "_score")
+    s = s.source(excludes=["body"])
+    s = s.extra(track_total_hits=True)
+    return s[query.offset : query.offset + query.per_page].to_dict()
+
+
+def suggest_body(text, user):
+    s = Search().query(
+        Q(
+            "bool",
+            must=[
+                Q(
+                    "multi_match",
+                    query=text,
+                    type="bool_prefix",
+                    fields=["suggest", "suggest._2gram", "suggest._3gram"],
+                )
+            ],
+            filter=[permission_filter(user)],
+        )
+    )
+    return s.source(["title", "url", "doc_type"])[:SUGGESTION_COUNT].to_dict()
+
+
+def spelling_body(text, user):
+    """Titles close to ``text`` among those the user may see, to offer "did you mean"."""
+    s = Search().query(
+        Q(
+            "bool",
+            must=[Q("match", title={"query": text, "fuzziness": 2})],
+            filter=[permission_filter(user)],
+        )
+    )
+    return s.source(["title"])[:10].to_dict()
+
+
+def related_body(key, user, doc_type="practice"):
+    s = Search().query(
+        Q(
+            "bool",
+            must=[
+                Q(
+                    "more_like_this",
+                    fields=["title", "summary", "body", "topic_names"],
+                    like=[{"_index": alias_name(), "_id": key}],
+                    min_term_freq=1,
+                    min_doc_freq=1,
+                    max_query_terms=25,
+                )
+            ],
+            filter=[permission_filter(user), Q("term", doc_type=doc_type)],
+        )
+    )
+    return s.source(["title", "url", "doc_type", "summary"])[:RELATED_COUNT].to_dict()

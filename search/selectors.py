@@ -1,0 +1,127 @@
+"""The reads the views make: search, suggestions, related items, spelling.
+
+Each asks the engine when one is configured and falls back to the database when it cannot
+answer (down, slow, erroring), logging the fault; the caller learns of it through
+``SearchResults.fallback`` and shows a notice. Nothing here raises because the engine failed.
+"""
+
+import logging
+
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
+
+from . import database, queries
+from .database import spelling_from_titles
+from .engine import EngineUnavailable, get_engine
+from .index import alias_name
+from .models import SearchEntry
+from .results import Hit, SearchResults, parse_date
+
+logger = logging.getLogger(__name__)
+
+
+def _engine_hit(raw):
+    source = raw["_source"]
+    highlight = raw.get("highlight", {})
+    # The engine escapes the text (encoder "html") and adds only <mark> tags.
+    fragments = highlight.get("summary") or highlight.get("body")
+    snippet = (
+        mark_safe(fragments[0])
+        if fragments
+        else escape(source.get("summary", "")[: queries.SNIPPET_LENGTH])
+    )
+    return Hit(
+        key=raw["_id"],
+        doc_type=source["doc_type"],
+        title=source["title"],
+        url=source["url"],
+        summary=source.get("summary", ""),
+        highlight=snippet,
+        date=parse_date(source.get("date")),
+    )
+
+
+def engine_search(engine, query, user):
+    response = engine.search(alias_name(), queries.search_body(query, user))
+    total = response["hits"]["total"]
+    facets = {
+        facet.name: [
+            (str(bucket["key"]), bucket["doc_count"])
+            for bucket in response["aggregations"][facet.name]["values"]["buckets"]
+        ]
+        for facet in queries.FACETS
+    }
+    return SearchResults(
+        total=total["value"] if isinstance(total, dict) else total,
+        hits=[_engine_hit(raw) for raw in response["hits"]["hits"]],
+        facets=facets,
+        source="engine",
+    )
+
+
+def _engine_fault(action, exc):
+    logger.warning("Search engine failed during %s, answering from the database: %s", action, exc)
+
+
+def search(query, user):
+    engine = get_engine()
+    results = None
+    if engine is not None:
+        try:
+            results = engine_search(engine, query, user)
+            if not results.total and query.text.strip():
+                response = engine.search(alias_name(), queries.spelling_body(query.text, user))
+                titles = [hit["_source"]["title"] for hit in response["hits"]["hits"]]
+                results.suggestion = spelling_from_titles(query.text, titles)
+            return results
+        except EngineUnavailable as exc:
+            _engine_fault("search", exc)
+    results = database.database_search(query, user)
+    results.fallback = engine is not None
+    if not results.total and query.text.strip():
+        results.suggestion = database.database_spelling(query.text, user)
+    return results
+
+
+def suggest(text, user):
+    """Titles for autocomplete: [{"title", "url", "type"}]."""
+    engine = get_engine()
+    if engine is not None:
+        try:
+            response = engine.search(alias_name(), queries.suggest_body(text, user))
+            return [
+                {
+                    "title": hit["_source"]["title"],
+                    "url": hit["_source"]["url"],
+                    "type": hit["_source"]["doc_type"],
+                }
+                for hit in response["hits"]["hits"]
+            ]
+        except EngineUnavailable as exc:
+            _engine_fault("suggest", exc)
+    return database.database_suggest(text, user)
+
+
+def related(key, user):
+    """Items like the one with ``key`` that ``user`` may see: [{"title", "url", "type", ...}]."""
+    entry = SearchEntry.objects.filter(key=key, removed=False).first()
+    if entry is None:
+        return []
+    engine = get_engine()
+    if engine is not None:
+        try:
+            response = engine.search(
+                alias_name(), queries.related_body(key, user, doc_type=entry.doc_type)
+            )
+            return [
+                {
+                    "title": hit["_source"]["title"],
+                    "url": hit["_source"]["url"],
+                    "type": hit["_source"]["doc_type"],
+                    "summary": hit["_source"].get("summary", ""),
+                }
+                for hit in response["hits"]["hits"]
+            ]
+        except EngineUnavailable as exc:
+            _engine_fault("related", exc)
+    return database.database_related(entry, user)

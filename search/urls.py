@@ -1,0 +1,11 @@
+from django.urls import path
+
+from . import views
+
+app_name = "search"
+
+urlpatterns = [
+    path("search/", views.search_page, name="search"),
+    path("search/suggest/", views.suggest, name="suggest"),
+    path("api/search/", views.api_search, name="api"),
+]

@@ -1,0 +1,186 @@
+"""A small judged collection: practice records and the queries a practitioner would type for
+them, with the record(s) that should come first. Used by the ranking-quality floor test."""
+
+# slug: (title, summary, description, topic names)
+CORPUS = {
+    "arms-qa": (
+        "ARMS assessment quality assurance panel",
+        "A monthly panel reviews a sample of ARMS assessments and gives feedback to assessors.",
+        "Supervisors check scoring of the Active Risk Management System against the guidance.",
+        ["ARMS practice"],
+    ),
+    "joint-visits": (
+        "Joint police and probation home visits",
+        "Police offender managers and probation officers visit registered offenders together.",
+        "Visits are planned jointly and notes are shared the same day.",
+        ["Home visits", "Joint police–probation working"],
+    ),
+    "reminder-letters": (
+        "Notification requirements reminder letters",
+        "Offenders receive a letter before each periodic notification falls due.",
+        "The letter sets out what must be notified and where, cutting missed notifications.",
+        ["Notification requirements"],
+    ),
+    "port-checks": (
+        "Travel abroad checks at ports",
+        "Port officers check notified foreign travel against ViSOR before departure.",
+        "Offenders who travel abroad without notifying are stopped at the port.",
+        ["Travelling abroad"],
+    ),
+    "pdp-pathway": (
+        "Potentially dangerous persons referral pathway",
+        "A single pathway for referring a potentially dangerous person to MAPPA.",
+        "Officers complete one referral form; a panel decides on PDP status within a week.",
+        ["Potentially dangerous persons", "MAPPA"],
+    ),
+    "mappa-checklist": (
+        "MAPPA level 2 meeting preparation checklist",
+        "A checklist so every agency arrives at the MAPPA meeting with current information.",
+        "Chairs circulate the checklist ten days before each level 2 meeting.",
+        ["MAPPA"],
+    ),
+    "shpo-breach": (
+        "Sexual harm prevention order breach toolkit",
+        "How to evidence a breach of an SHPO and take it to court quickly.",
+        "Templates for statements, exhibits and charging advice for SHPO breaches.",
+        ["Court orders"],
+    ),
+    "device-monitoring": (
+        "Digital device monitoring for online offenders",
+        "Monitoring software on offenders' computers and phones, with consent conditions.",
+        "Alerts reach the offender manager when prohibited content or contact is attempted.",
+        ["Risk"],
+    ),
+    "mental-health": (
+        "Mental health liaison for offender managers",
+        "A mental health nurse advises offender managers on cases with complex needs.",
+        "Liaison sessions each fortnight; urgent referrals the same day.",
+        ["Mental health"],
+    ),
+    "media-protocol": (
+        "Media handling protocol for community disclosure",
+        "A protocol agreed with press officers for when a disclosure becomes public.",
+        "It covers statements, social media monitoring and support for families.",
+        ["Communication and media"],
+    ),
+    "visor-audit": (
+        "ViSOR record quality audit",
+        "A quarterly audit of ViSOR nominal records for completeness and timeliness.",
+        "Auditors score records and share the findings with each unit.",
+        ["Public protection information"],
+    ),
+    "desistance": (
+        "Desistance-focused supervision sessions",
+        "Supervision built on strengths and desistance, alongside risk management.",
+        "Sessions set goals for work, relationships and accommodation.",
+        ["Risk"],
+    ),
+    "circles": (
+        "Circles of support and accountability referral",
+        "Volunteers support high-risk offenders leaving custody through a circle.",
+        "Referral criteria, consent and information sharing with the circle coordinator.",
+        ["Risk", "Joint police–probation working"],
+    ),
+    "mosovo-induction": (
+        "MOSOVO officer induction programme",
+        "A six-week induction for officers joining a MOSOVO unit.",
+        "Shadowing, ARMS training and supervised home visits before taking a caseload.",
+        ["Training"],
+    ),
+    "disclosure-scheme": (
+        "Child sex offender disclosure scheme handling",
+        "How applications under the disclosure scheme are assessed and answered.",
+        "Decision-making, safeguarding advice and recording of every disclosure.",
+        ["Communication and media"],
+    ),
+    "indefinite-review": (
+        "Reviews of indefinite notification requirements",
+        "Preparing the police decision when an offender applies for a review.",
+        "Gathering evidence from all agencies and writing the decision letter.",
+        ["Reviews", "Notification requirements"],
+    ),
+    "polygraph": (
+        "Polygraph examinations as a licence condition",
+        "Polygraph tests help probation manage offenders on licence.",
+        "Examiners, disclosures made during testing and how they inform risk plans.",
+        ["Court orders", "Risk"],
+    ),
+    "unannounced-visits": (
+        "Unannounced visit scheduling tool",
+        "A spreadsheet tool that spreads unannounced visits across the month.",
+        "The tool flags overdue visits and randomises the day and time.",
+        ["Home visits"],
+    ),
+    "rsho": (
+        "Risk of sexual harm order applications",
+        "Applying for an order against someone without a conviction who poses a risk.",
+        "Evidence threshold, court preparation and working with legal services.",
+        ["Court orders", "Potentially dangerous persons"],
+    ),
+    "passport-surrender": (
+        "Foreign travel orders and passport surrender",
+        "Courts may order passports to be surrendered; this records the process.",
+        "Storage of passports, return on expiry and checks with border services.",
+        ["Travelling abroad", "Court orders"],
+    ),
+    "peer-review": (
+        "Peer review of risk management plans",
+        "Offender managers review each other's risk management plans every quarter.",
+        "A short template guides the review and captures learning.",
+        ["Risk", "Reviews"],
+    ),
+    "arms-training": (
+        "Joint ARMS training for police and probation",
+        "Police and probation staff learn ARMS together in mixed groups.",
+        "Two days of case studies led by trainers from both services.",
+        ["Training", "ARMS practice"],
+    ),
+    "release-custody": (
+        "Identifying offenders for management after release from custody",
+        "Prisons and police agree who will manage an offender before release from custody.",
+        "A pre-release meeting sets the first home visit and notification date.",
+        ["Identifying offenders for management"],
+    ),
+    "housing-checks": (
+        "Accommodation and housing checks",
+        "Checking proposed housing for proximity to schools and vulnerable people.",
+        "Officers visit the address and consult housing providers.",
+        ["Home visits", "Risk"],
+    ),
+    "exclusion-zones": (
+        "Victim liaison and exclusion zones",
+        "Working with victim liaison officers to set licence exclusion zones.",
+        "Maps of each exclusion zone are shared with the offender manager.",
+        ["Court orders"],
+    ),
+}
+
+# query: [the best record, then any others that are relevant]
+JUDGEMENTS = {
+    "ARMS quality assurance": ["arms-qa"],
+    "joint home visits": ["joint-visits", "unannounced-visits"],
+    "notification reminder letters": ["reminder-letters"],
+    "travel abroad ports": ["port-checks", "passport-surrender"],
+    "potentially dangerous person": ["pdp-pathway", "rsho"],
+    "MAPPA meeting": ["mappa-checklist", "pdp-pathway"],
+    "SHPO breach": ["shpo-breach"],
+    "device monitoring": ["device-monitoring"],
+    "mental health liaison": ["mental-health"],
+    "media protocol": ["media-protocol"],
+    "ViSOR audit": ["visor-audit"],
+    "desistance supervision": ["desistance"],
+    "circles of support": ["circles"],
+    "MOSOVO induction": ["mosovo-induction"],
+    "disclosure scheme": ["disclosure-scheme", "media-protocol"],
+    "indefinite notification review": ["indefinite-review"],
+    "polygraph": ["polygraph"],
+    "unannounced visits": ["unannounced-visits", "joint-visits"],
+    "risk of sexual harm order": ["rsho"],
+    "passport surrender": ["passport-surrender"],
+    "peer review risk management plans": ["peer-review"],
+    "housing checks": ["housing-checks"],
+    "exclusion zones victim": ["exclusion-zones"],
+    '"release from custody"': ["release-custody"],
+    "ARMS training": ["arms-training", "arms-qa"],
+    "polygrph": ["polygraph"],  # a typo: only the engine is expected to find it
+}
