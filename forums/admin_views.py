@@ -50,6 +50,9 @@ def _open_flags():
     )
 
 
+QUEUE_BATCH = 50
+
+
 @moderators_only
 def queue(request):
     base = Post.objects.select_related(
@@ -61,8 +64,18 @@ def queue(request):
         .annotate(open_flag_count=Count("flags", filter=Q(flags__resolved_at__isnull=True)))
         .order_by("-open_flag_count", "pk")
     )
+    # A work queue: the oldest waiting and the most flagged first, a batch at a time. Handled
+    # posts leave the queue, so the next ones come up without paging.
     return TemplateResponse(
-        request, "forums/admin/queue.html", {"pending": pending, "flagged": flagged}
+        request,
+        "forums/admin/queue.html",
+        {
+            "pending": pending[:QUEUE_BATCH],
+            "pending_total": pending.count(),
+            "flagged": flagged[:QUEUE_BATCH],
+            "flagged_total": flagged.values("pk").count(),
+            "batch": QUEUE_BATCH,
+        },
     )
 
 

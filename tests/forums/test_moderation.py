@@ -212,3 +212,20 @@ def test_the_queue_runs_a_fixed_number_of_queries(
 
     with django_assert_max_num_queries(len(small.captured_queries)):
         moderator_client.get(reverse("forums_moderation_queue"))
+
+
+def test_a_long_queue_shows_a_batch_and_the_totals(
+    moderator_client, probation, police, cross_agency, monkeypatch
+):
+    from forums import admin_views
+
+    monkeypatch.setattr(admin_views, "QUEUE_BATCH", 2)
+    for n in range(3):
+        post = start_thread(cross_agency, police, title=f"Thread {n}").posts.get()
+        Flag.objects.create(post=post, flagged_by=probation, reason="other")
+
+    response = moderator_client.get(reverse("forums_moderation_queue"))
+
+    assert len(response.context["flagged"]) == 2
+    assert b"Flagged (3)" in response.content
+    assert b"The 2 most flagged are shown" in response.content
