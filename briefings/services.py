@@ -3,13 +3,13 @@
 import datetime
 
 from django.conf import settings
-from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
+from kx_site import notifications
 from kx_site.audience import can_view
 from kx_site.notifications import queue_email
 
@@ -66,14 +66,11 @@ def subscription_cancel(*, user) -> bool:
 
 
 def unsubscribe_token(user) -> str:
-    return signing.dumps(user.pk, salt=UNSUBSCRIBE_SALT, compress=True)
+    return notifications.unsubscribe_token(user, salt=UNSUBSCRIBE_SALT)
 
 
 def user_pk_from_unsubscribe_token(token: str) -> int | None:
-    try:
-        return int(signing.loads(token, salt=UNSUBSCRIBE_SALT))
-    except (signing.BadSignature, TypeError, ValueError):
-        return None
+    return notifications.user_pk_from_unsubscribe_token(token, salt=UNSUBSCRIBE_SALT)
 
 
 def subscribers_for(briefing: BriefingPage):

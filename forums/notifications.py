@@ -8,12 +8,12 @@ OFFICIAL-SENSITIVE categories carry thread titles and links only, never post tex
 """
 
 from django.conf import settings
-from django.core import signing
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import Truncator
 
+from kx_site import notifications
 from kx_site.notifications import queue_email
 
 from .models import ForumMember, ForumSubscription, Notification, Post, WatchLevel
@@ -25,14 +25,11 @@ Frequency = ForumMember.EmailFrequency
 
 
 def unsubscribe_token(user) -> str:
-    return signing.dumps(user.pk, salt=UNSUBSCRIBE_SALT, compress=True)
+    return notifications.unsubscribe_token(user, salt=UNSUBSCRIBE_SALT)
 
 
 def user_pk_from_unsubscribe_token(token: str) -> int | None:
-    try:
-        return int(signing.loads(token, salt=UNSUBSCRIBE_SALT))
-    except (signing.BadSignature, TypeError, ValueError):
-        return None
+    return notifications.user_pk_from_unsubscribe_token(token, salt=UNSUBSCRIBE_SALT)
 
 
 def _levels(post):

@@ -8,6 +8,7 @@ import logging
 from datetime import timedelta
 
 from django.conf import settings
+from django.core import signing
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.template import Context
@@ -76,3 +77,20 @@ def queue_email(*, template_name, to, context, attachments=(), headers=None):
             **({"headers": dict(headers)} if headers else {}),
         )
     )
+
+
+def unsubscribe_token(user, *, salt):
+    """A signed, non-expiring token naming ``user``, for an unsubscribe link that needs no login.
+
+    Each kind of email signs with its own ``salt``, so a forum token cannot unsubscribe anyone
+    from briefings.
+    """
+    return signing.dumps(user.pk, salt=salt, compress=True)
+
+
+def user_pk_from_unsubscribe_token(token, *, salt):
+    """The user id in a token made by ``unsubscribe_token`` with ``salt``, or None if forged."""
+    try:
+        return int(signing.loads(token, salt=salt))
+    except (signing.BadSignature, TypeError, ValueError):
+        return None
