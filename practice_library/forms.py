@@ -3,15 +3,25 @@ from django import forms
 from accounts.models import Organisation, OrganisationKind
 
 from .models import Adoption, DoesItWork, EvidenceStage, Scale, Topic
-from .selectors import DEFAULT_SORT, SORTS
+from .selectors import DEFAULT_SORT, RELEVANCE, SORTS
 from .uploads import check_upload
 
 DATE_FORMATS = ["%d/%m/%Y", "%d %m %Y", "%d-%m-%Y", "%Y-%m-%d"]
 
 
 class PracticeFilterForm(forms.Form):
-    """The library's filters: a GET form of checkboxes and selects that works without JS."""
+    """The library's search box and filters: a GET form that works without JS."""
 
+    MAX_TEXT_LENGTH = 200
+
+    q = forms.CharField(
+        label="Search the library",
+        required=False,
+        max_length=MAX_TEXT_LENGTH,
+        error_messages={
+            "max_length": f"Search terms must be {MAX_TEXT_LENGTH} characters or fewer"
+        },
+    )
     topics = forms.MultipleChoiceField(
         label="Topic", required=False, widget=forms.CheckboxSelectMultiple
     )
@@ -48,13 +58,15 @@ class PracticeFilterForm(forms.Form):
         """Keyword arguments for ``selectors.practice_search``; invalid values are ignored."""
         self.is_valid()
         data = self.cleaned_data
+        text = data.get("q") or ""
         return {
+            "text": text,
             "topics": data.get("topics") or [],
             "does_it_work": data.get("does_it_work") or [],
             "evidence_stages": data.get("evidence_stage") or [],
             "organisation_kinds": data.get("organisation_kind") or [],
             "organisation": data.get("organisation") or None,
-            "sort": data.get("sort") or DEFAULT_SORT,
+            "sort": data.get("sort") or (RELEVANCE if text else DEFAULT_SORT),
         }
 
     def show_counts(self, facets):

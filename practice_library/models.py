@@ -94,6 +94,7 @@ class PracticeIndexPage(Page):
         filter_form.show_counts(results.facets)
         context.update(
             filter_form=filter_form,
+            fallback=results.fallback,
             practices_page=paginate(request, results.practices, self.practices_per_page),
         )
         return context

@@ -1,18 +1,30 @@
 """Reads for the practice library: the one place that filters, sorts and counts practices.
 
-The library index (and later the search engine's adapter) calls ``practice_search``; views never
-filter practices themselves, so the audience rules and the facet counts cannot drift apart.
+The library index calls ``practice_search``; views never filter practices themselves, so the
+audience rules and the facet counts cannot drift apart.
+
+Finding practices by their words, and listing them from a search engine, belong to the search
+app. It offers a finder through the ``find_practices`` Wagtail hook, so the library does not
+depend on it: the finder answers with a ``PracticeMatches`` (the matching practices, best
+first, and the facet counts), or None when this page's own SQL gives the same answer (no words
+to look for, and no engine to ask).
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
-from django.db.models import Case, Count, IntegerField, QuerySet, Value, When
+from django.db.models import Case, Count, IntegerField, Q, Value, When
+from wagtail import hooks
 
 from kx_site.audience import visible_to
 
 from .models import DOES_IT_WORK_RANK, EVIDENCE_RANK, PracticePage
 
+FINDER_HOOK = "find_practices"
+RELEVANCE = "relevance"
 SORTS = {
+    RELEVANCE: "Best match (when searching)",
     "newest": "Newest first",
     "title": "Title (A to Z)",
     "evidence": "Strongest evidence first",
@@ -22,9 +34,50 @@ DEFAULT_SORT = "newest"
 
 @dataclass
 class PracticeResults:
-    practices: QuerySet
+    practices: object  # a QuerySet, or a RankedPractices when sorted by relevance
     # facet name -> {value: number of visible practices}; values are slugs or choice codes.
     facets: dict
+    # The search engine failed, and the database answered in its place.
+    fallback: bool = False
+
+
+@dataclass
+class PracticeMatches:
+    """A finder's answer: matching practice ids, best first, and the facet counts (as
+    ``PracticeResults.facets``), drawn only from what the user may see."""
+
+    ids: list
+    facets: dict
+    fallback: bool = False
+
+
+class RankedPractices(Sequence):
+    """The practices in ``queryset`` in the order of ``ids``, fetched a page at a time."""
+
+    def __init__(self, queryset, ids):
+        self.queryset = queryset
+        self.all_ids = ids
+
+    @cached_property
+    def ids(self):
+        # The index may be a moment behind the pages: keep only what the database still lists.
+        present = set(self.queryset.values_list("pk", flat=True))
+        return [pk for pk in self.all_ids if pk in present]
+
+    def __len__(self):
+        return len(self.ids)
+
+    def __getitem__(self, index):
+        if not isinstance(index, slice):
+            return self[index : index + 1][0]
+        ids = self.ids[index]
+        by_pk = self.queryset.in_bulk(ids)
+        return [by_pk[pk] for pk in ids if pk in by_pk]
+
+
+def _finder():
+    finders = hooks.get_hooks(FINDER_HOOK)
+    return finders[0] if finders else None
 
 
 def _rank(field, ranks):
@@ -54,6 +107,7 @@ def _counts(queryset, field):
 def practice_search(
     *,
     user,
+    text="",
     topics=(),
     does_it_work=(),
     evidence_stages=(),
@@ -61,12 +115,15 @@ def practice_search(
     organisation=None,
     sort=DEFAULT_SORT,
 ):
-    """The live practices ``user`` may see that match every filter given, sorted.
+    """The live practices ``user`` may see that match ``text`` and every filter given, sorted.
 
     ``topics`` are topic slugs and ``organisation`` an organisation slug. Each facet counts the
     visible practices that match the other filters (so ticking a box never empties its own
-    list); a practice the user may not see is never counted.
+    list); a practice the user may not see is never counted. Sorting by relevance needs text.
     """
+    text = text.strip()
+    if sort not in SORTS or (sort == RELEVANCE and not text):
+        sort = DEFAULT_SORT
     visible_ids = visible_to(PracticePage.objects.live(), user).values("pk")
     visible = PracticePage.objects.filter(pk__in=visible_ids)
 
@@ -85,6 +142,25 @@ def practice_search(
     if organisation:
         filters["organisation"] = {"organisation__slug": organisation}
 
+    finder = _finder()
+    found = (
+        finder(
+            user=user,
+            text=text,
+            topics=topics,
+            does_it_work=does_it_work,
+            evidence_stages=evidence_stages,
+            organisation_kinds=organisation_kinds,
+            organisation=organisation,
+        )
+        if finder
+        else None
+    )
+    if found is None and text:
+        # No search app to ask: match the words in titles and summaries.
+        for word in text.split():
+            visible = visible.filter(Q(title__icontains=word) | Q(summary__icontains=word))
+
     def narrowed(except_facet=None):
         queryset = visible
         for name, lookup in filters.items():
@@ -92,16 +168,23 @@ def practice_search(
                 queryset = queryset.filter(**lookup)
         return queryset
 
-    facets = {
-        "topics": _counts(narrowed("topics"), "topics__slug"),
-        "does_it_work": _counts(narrowed("does_it_work"), "does_it_work"),
-        "evidence_stage": _counts(narrowed("evidence_stage"), "evidence_stage"),
-        "organisation_kind": _counts(narrowed("organisation_kind"), "organisation__kind"),
-        "organisation": _counts(narrowed("organisation"), "organisation__slug"),
-    }
-    practices = (
-        _sorted(narrowed(), sort if sort in SORTS else DEFAULT_SORT)
-        .select_related("organisation")
-        .prefetch_related("topics")
+    if found is None:
+        facets = {
+            "topics": _counts(narrowed("topics"), "topics__slug"),
+            "does_it_work": _counts(narrowed("does_it_work"), "does_it_work"),
+            "evidence_stage": _counts(narrowed("evidence_stage"), "evidence_stage"),
+            "organisation_kind": _counts(narrowed("organisation_kind"), "organisation__kind"),
+            "organisation": _counts(narrowed("organisation"), "organisation__slug"),
+        }
+        matching = narrowed()
+    else:
+        facets = found.facets
+        matching = narrowed().filter(pk__in=found.ids)
+    matching = matching.select_related("organisation").prefetch_related("topics")
+    if sort == RELEVANCE:
+        practices = RankedPractices(matching, found.ids) if found else _sorted(matching, "title")
+    else:
+        practices = _sorted(matching, sort)
+    return PracticeResults(
+        practices=practices, facets=facets, fallback=bool(found and found.fallback)
     )
-    return PracticeResults(practices=practices, facets=facets)

@@ -14,9 +14,11 @@ from django.utils.safestring import mark_safe
 
 from kx_site.audience import visible_to
 
+from .documents import UNSUGGESTED_TYPES
 from .models import SearchEntry
 from .queries import (
     FACETS,
+    MAX_RESULTS,
     RELATED_COUNT,
     SNIPPET_LENGTH,
     STOP_WORDS,
@@ -98,23 +100,43 @@ def snippet(entry, terms):
     return mark_safe(html)  # built from escaped text above
 
 
+class _Matching:
+    """The entries the user may see that match ``query``'s text, and its chosen filters."""
+
+    def __init__(self, query, user):
+        self.terms = search_terms(query.text)
+        base = visible_entries(user)
+        for term in self.terms:
+            base = base.filter(term_matches(term))
+        self.base = base
+        self.selected = {
+            facet.name: facet_q(facet, query.selected(facet.name))
+            for facet in FACETS
+            if query.selected(facet.name)
+        }
+        self.results = base.filter(*self.selected.values())
+        if self.terms and query.sort != "date":
+            self.ordered = self.results.annotate(score=score(self.terms)).order_by(
+                "-score", "-date", "pk"
+            )
+        else:
+            self.ordered = self.results.order_by("-date", "pk")
+
+    def facets(self):
+        """Each facet counted under every chosen filter but its own."""
+        return {
+            facet.name: count_facet(
+                facet,
+                self.base.filter(*[q for name, q in self.selected.items() if name != facet.name]),
+            )
+            for facet in FACETS
+        }
+
+
 def database_search(query, user):
-    terms = search_terms(query.text)
-    base = visible_entries(user)
-    for term in terms:
-        base = base.filter(term_matches(term))
-    selected = {
-        facet.name: facet_q(facet, query.selected(facet.name))
-        for facet in FACETS
-        if query.selected(facet.name)
-    }
-    results = base.filter(*selected.values())
-    total = results.count()
-    if terms and query.sort != "date":
-        ordered = results.annotate(score=score(terms)).order_by("-score", "-date", "pk")
-    else:
-        ordered = results.order_by("-date", "pk")
-    window = ordered.defer("body") if not terms else ordered
+    matching = _Matching(query, user)
+    terms = matching.terms
+    window = matching.ordered.defer("body") if not terms else matching.ordered
     entries = list(window[query.offset : query.offset + query.per_page])
     hits = [
         Hit(
@@ -128,11 +150,19 @@ def database_search(query, user):
         )
         for e in entries
     ]
-    facets = {}
-    for facet in FACETS:
-        scope = base.filter(*[q for name, q in selected.items() if name != facet.name])
-        facets[facet.name] = count_facet(facet, scope)
-    return SearchResults(total=total, hits=hits, facets=facets, source="database")
+    return SearchResults(
+        total=matching.results.count(),
+        hits=hits,
+        facets=matching.facets(),
+        source="database",
+    )
+
+
+def database_keys(query, user):
+    """The keys of every match, best first (at most MAX_RESULTS), and the facets."""
+    matching = _Matching(query, user)
+    keys = list(matching.ordered.values_list("key", flat=True)[:MAX_RESULTS])
+    return keys, matching.facets()
 
 
 def count_facet(facet, scope):
@@ -159,7 +189,12 @@ def count_facet(facet, scope):
 
 
 def database_suggest(text, user):
-    entries = visible_entries(user).filter(title__icontains=text.strip()).order_by("-date")
+    entries = (
+        visible_entries(user)
+        .filter(title__icontains=text.strip())
+        .exclude(doc_type__in=UNSUGGESTED_TYPES)
+        .order_by("-date")
+    )
     return [
         {"title": e.title, "url": e.url, "type": e.doc_type}
         for e in entries.only("title", "url", "doc_type")[:SUGGESTION_COUNT]

@@ -10,6 +10,7 @@ from urllib.parse import urlencode
 
 from elasticsearch.dsl import Q, Search
 
+from .documents import UNSUGGESTED_TYPES
 from .index import alias_name
 from .permissions import permission_filter
 
@@ -129,7 +130,8 @@ def facet_filter(facet, values):
     return Q("terms", **{facet.field: list(values)})
 
 
-def search_body(query, user):
+def _faceted_search(query, user):
+    """The matches the user may see, narrowed by the chosen filters, with every facet counted."""
     selected = {
         facet.name: facet_filter(facet, query.selected(facet.name))
         for facet in FACETS
@@ -146,6 +148,11 @@ def search_body(query, user):
         s.aggs.bucket(facet.name, "filter", filter=Q("bool", filter=others)).bucket(
             "values", "terms", field=facet.field, size=100
         )
+    return s
+
+
+def search_body(query, user):
+    s = _faceted_search(query, user)
     s = s.highlight("title", number_of_fragments=0).highlight(
         "summary", "body", fragment_size=SNIPPET_LENGTH, number_of_fragments=1
     )
@@ -155,6 +162,13 @@ def search_body(query, user):
     s = s.source(excludes=["body"])
     s = s.extra(track_total_hits=True)
     return s[query.offset : query.offset + query.per_page].to_dict()
+
+
+def keys_body(query, user):
+    """Every match's key (best first when there is text, at most MAX_RESULTS) and the facets,
+    for pages that list the matches themselves, such as the practice library."""
+    s = _faceted_search(query, user).source(False).extra(track_total_hits=True)
+    return s[:MAX_RESULTS].to_dict()
 
 
 def suggest_body(text, user):
@@ -170,6 +184,7 @@ def suggest_body(text, user):
                 )
             ],
             filter=[permission_filter(user)],
+            must_not=[Q("terms", doc_type=UNSUGGESTED_TYPES)],
         )
     )
     return s.source(["title", "url", "doc_type"])[:SUGGESTION_COUNT].to_dict()

@@ -43,5 +43,16 @@ class SearchResults:
     extra: dict = field(default_factory=dict)
 
 
+@dataclass
+class Matches:
+    """Every match's key, best first, with the facets: for pages that list the items
+    themselves."""
+
+    keys: list
+    facets: dict  # as SearchResults.facets
+    source: str
+    fallback: bool = False
+
+
 def parse_date(value):
     return parse_datetime(value) if value else None

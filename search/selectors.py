@@ -12,10 +12,11 @@ from django.utils.safestring import mark_safe
 
 from . import database, queries
 from .database import spelling_from_titles
+from .documents import BY_TYPE
 from .engine import EngineUnavailable, get_engine
 from .index import alias_name
 from .models import SearchEntry
-from .results import Hit, SearchResults, parse_date
+from .results import Hit, Matches, SearchResults, parse_date
 
 logger = logging.getLogger(__name__)
 
@@ -44,23 +45,40 @@ def _engine_hit(raw):
 def engine_search(engine, query, user):
     response = engine.search(alias_name(), queries.search_body(query, user))
     total = response["hits"]["total"]
-    facets = {
+    return SearchResults(
+        total=total["value"] if isinstance(total, dict) else total,
+        hits=[_engine_hit(raw) for raw in response["hits"]["hits"]],
+        facets=_engine_facets(response),
+        source="engine",
+    )
+
+
+def _engine_facets(response):
+    return {
         facet.name: [
             (str(bucket["key"]), bucket["doc_count"])
             for bucket in response["aggregations"][facet.name]["values"]["buckets"]
         ]
         for facet in queries.FACETS
     }
-    return SearchResults(
-        total=total["value"] if isinstance(total, dict) else total,
-        hits=[_engine_hit(raw) for raw in response["hits"]["hits"]],
-        facets=facets,
-        source="engine",
-    )
 
 
 def _engine_fault(action, exc):
     logger.warning("Search engine failed during %s, answering from the database: %s", action, exc)
+
+
+def _name_untitled(hits):
+    """Give hits indexed without a title the one their document shows (one query a type)."""
+    untitled = {}
+    for hit in hits:
+        if not hit.title:
+            untitled.setdefault(hit.doc_type, []).append(hit)
+    for doc_type, typed in untitled.items():
+        document = BY_TYPE[doc_type]
+        pks = [int(hit.key.partition(":")[2]) for hit in typed]
+        titles = document.display_titles(pks)
+        for hit, pk in zip(typed, pks, strict=True):
+            hit.title = titles.get(pk, document.label)
 
 
 def search(query, user):
@@ -73,14 +91,39 @@ def search(query, user):
                 response = engine.search(alias_name(), queries.spelling_body(query.text, user))
                 titles = [hit["_source"]["title"] for hit in response["hits"]["hits"]]
                 results.suggestion = spelling_from_titles(query.text, titles)
-            return results
         except EngineUnavailable as exc:
             _engine_fault("search", exc)
-    results = database.database_search(query, user)
-    results.fallback = engine is not None
-    if not results.total and query.text.strip():
-        results.suggestion = database.database_spelling(query.text, user)
+            results = None
+    if results is None:
+        results = database.database_search(query, user)
+        results.fallback = engine is not None
+        if not results.total and query.text.strip():
+            results.suggestion = database.database_spelling(query.text, user)
+    _name_untitled(results.hits)
     return results
+
+
+def find(query, user, *, engine_only=False):
+    """Every match's key and the facets (``Matches``), from the engine or else the database.
+
+    With ``engine_only``, answers None instead of asking the database: for callers that have
+    an exact listing of their own to fall back on.
+    """
+    engine = get_engine()
+    if engine is not None:
+        try:
+            response = engine.search(alias_name(), queries.keys_body(query, user))
+            return Matches(
+                keys=[hit["_id"] for hit in response["hits"]["hits"]],
+                facets=_engine_facets(response),
+                source="engine",
+            )
+        except EngineUnavailable as exc:
+            _engine_fault("find", exc)
+    if engine_only:
+        return None
+    keys, facets = database.database_keys(query, user)
+    return Matches(keys=keys, facets=facets, source="database", fallback=engine is not None)
 
 
 def suggest(text, user):

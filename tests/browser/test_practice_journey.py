@@ -86,10 +86,15 @@ def test_a_practitioner_shares_a_practice_and_finds_it_once_published(new_page, 
     practice.refresh_from_db()
     assert practice.live
 
-    # The practitioner is told, and finds it by filtering the library by its topic.
+    # The practitioner is told, and finds it by its words, then by filtering the library.
     [email] = [m for m in outbox.to(submitter.email) if "published" in m["Subject"]]
     assert "Weekly PDP screening panel" in email["Subject"]
     page.goto("/library/")
+    page.get_by_label("Search the library").fill("screening panels")
+    page.get_by_role("button", name="Apply filters").click()
+    assert page.get_by_text("1 practice found for ‘screening panels’.", exact=True).is_visible()
+    assert page.get_by_role("link", name="Weekly PDP screening panel").is_visible()
+    page.get_by_role("link", name="Clear search and filters").click()
     page.get_by_label(re.compile(r"^Potentially dangerous persons \(PDPs\) \(1\)$")).check()
     page.get_by_label("Evaluated locally (1)").check()
     page.get_by_role("button", name="Apply filters").click()

@@ -51,7 +51,7 @@ def test_filters_come_back_checked_and_counts_follow_them(client, library):
     assert 'value="worked" checked' in body
     assert "Promising (1)" in body
     assert "1 practice." in body
-    assert "Clear filters" in body
+    assert "Clear search and filters" in body
 
 
 def test_nonsense_filters_are_ignored_not_an_error(client, library):

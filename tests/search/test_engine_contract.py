@@ -73,6 +73,10 @@ def app_requests(engine, user):
             user,
         ),
         queries.search_body(SearchQuery(), user),
+        queries.keys_body(
+            SearchQuery(text="home visits", filters={"type": ("practice",), "topic": ("mappa",)}),
+            user,
+        ),
         queries.suggest_body("home vi", user),
         queries.spelling_body("hom visits", user),
         queries.related_body("practice:1", user),
@@ -116,7 +120,7 @@ def test_both_adapters_send_identical_bodies(monkeypatch, practitioner):
     elasticsearch, sent_by_elasticsearch = elasticsearch_capture(monkeypatch)
     app_requests(opensearch, user)
     app_requests(elasticsearch, user)
-    assert len(sent_by_opensearch) == 12
+    assert len(sent_by_opensearch) == 13
     assert normalise(sent_by_opensearch) == normalise(sent_by_elasticsearch)
 
 
