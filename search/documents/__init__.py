@@ -6,11 +6,12 @@ in ``DOCUMENTS``; nothing else in search needs to know the app.
 
 from .briefings import BRIEFING, RECOMMENDATION
 from .events import EVENT, SESSION
-from .forums import THREAD
+from .forums import POST, THREAD
 from .practice import PRACTICE
 
-DOCUMENTS = [PRACTICE, BRIEFING, RECOMMENDATION, EVENT, SESSION, THREAD]
+DOCUMENTS = [PRACTICE, BRIEFING, RECOMMENDATION, EVENT, SESSION, THREAD, POST]
 BY_TYPE = {document.doc_type: document for document in DOCUMENTS}
+UNSUGGESTED_TYPES = [document.doc_type for document in DOCUMENTS if not document.in_suggestions]
 
 
 def document_for_model(model):

@@ -64,6 +64,8 @@ class SearchDocument:
     model = None
     doc_type = ""
     label = ""
+    # Offered as you type. Items whose titles repeat another's (forum replies) are left out.
+    in_suggestions = True
 
     def key(self, pk):
         return f"{self.doc_type}:{pk}"
@@ -75,6 +77,10 @@ class SearchDocument:
     def entry(self, obj):
         """The EntryData for one object from ``queryset``."""
         raise NotImplementedError
+
+    def display_titles(self, pks):
+        """{pk: title} for items indexed without a title of their own (see forum replies)."""
+        return {}
 
     def is_searchable(self, obj):
         return self.queryset().filter(pk=obj.pk).exists()

@@ -1,3 +1,11 @@
+"""Forum threads and their replies.
+
+A thread is its title and opening post; each visible reply is a document of its own, seen by
+exactly those who may read its thread. Pending, hidden and deleted posts are never indexed.
+"""
+
+from html import unescape
+
 from django.db.models import Prefetch
 from django.utils.html import strip_tags
 
@@ -6,57 +14,141 @@ from kx_site.audience import Audience
 
 from .base import EntryData, SearchDocument, audience_of
 
-# Enough of a long thread to find it by; the rest adds little but index size.
-MAX_THREAD_TEXT = 20_000
+SUMMARY_LENGTH = 500
+# Posts are written with a 20,000-character limit (``forums.forms``); older ones may be longer.
+MAX_POST_TEXT = 20_000
+
+
+def post_text(post):
+    # The HTML is sanitised: once the tags are gone, entities are the only escapes left.
+    return unescape(strip_tags(post.body_html)).strip()
+
+
+def forum_audience(category):
+    """The audience fields of everything in ``category``, as EntryData keywords."""
+    audience = audience_of(category)
+    if audience["audience"] in (Audience.PUBLIC, Audience.REGISTERED):
+        # The forums are for verified practitioners, whatever a category says.
+        audience["audience"] = Audience.PRACTITIONERS
+    return audience
+
+
+# Moderation that changes nothing search holds: no re-indexing (of perhaps thousands of replies).
+UNINDEXED_ACTIONS = {"lock thread", "unlock thread", "pin thread", "unpin thread", "dismiss flags"}
+
+
+def moderated(action):
+    """What a moderator's action may have changed in the index.
+
+    Moderation updates rows in bulk, without signals; every such action is audited, and the
+    audit entry brings the update. An action on a reply refreshes that reply alone (and,
+    through it, its thread's entry); any other action on a thread refreshes the thread with
+    all its replies, in one task.
+    """
+    if action.action in UNINDEXED_ACTIONS:
+        return []
+    if action.post_id:
+        number = Post.objects.filter(pk=action.post_id).values_list("number", flat=True).first()
+        if number is not None and number > 1:
+            return [Post(pk=action.post_id)]
+    # A stub: the thread row may already be gone.
+    return [Thread(pk=action.thread_id)] if action.thread_id else []
 
 
 class ThreadDocument(SearchDocument):
-    """A forum thread with the text of its visible posts (pending, hidden and deleted posts are
-    never indexed). Seen by those who may read its category."""
+    """A forum thread: its title, and its opening post while that post is visible."""
 
     model = Thread
     doc_type = "thread"
     label = "Forum thread"
 
     def queryset(self):
-        visible_posts = Post.objects.filter(status=Post.Status.VISIBLE).order_by("number")
+        opening_post = Post.objects.filter(number=1, status=Post.Status.VISIBLE)
         return (
             Thread.objects.filter(is_visible=True)
             .select_related("category")
             .prefetch_related(
                 "category__restricted_to_organisations",
-                Prefetch("posts", queryset=visible_posts, to_attr="visible_posts"),
+                Prefetch("posts", queryset=opening_post, to_attr="visible_opening_posts"),
             )
         )
 
     def triggers(self):
         return [
             (Thread, lambda thread: [thread]),
-            # A stub: during a cascade the thread row may already be gone.
-            (Post, lambda post: [Thread(pk=post.thread_id)] if post.thread_id else []),
-            (ForumCategory, lambda category: category.threads.all()),
-            # Moderation (hiding, moving to another category...) updates rows in bulk, without
-            # signals; every such action is audited, and the audit entry brings the update.
+            # The opening post is the thread's text; replies are indexed on their own.
             (
-                ModerationAction,
-                lambda action: [Thread(pk=action.thread_id)] if action.thread_id else [],
+                Post,
+                lambda post: (
+                    [Thread(pk=post.thread_id)] if post.number == 1 and post.thread_id else []
+                ),
             ),
+            (ForumCategory, lambda category: category.threads.all()),
+            (ModerationAction, moderated),
         ]
 
     def entry(self, thread):
-        texts = [strip_tags(post.body_html) for post in thread.visible_posts]
-        audience = audience_of(thread.category)
-        if audience["audience"] in (Audience.PUBLIC, Audience.REGISTERED):
-            # The forums are for verified practitioners, whatever a category says.
-            audience["audience"] = Audience.PRACTITIONERS
+        opening = thread.visible_opening_posts
+        text = post_text(opening[0]) if opening else ""
         return EntryData(
             title=thread.title,
             url=thread.get_absolute_url(),
-            summary=texts[0][:500] if texts else "",
-            body=" ".join(texts)[:MAX_THREAD_TEXT],
+            summary=text[:SUMMARY_LENGTH],
+            body=text[:MAX_POST_TEXT],
             date=thread.last_post_at,
-            **audience,
+            **forum_audience(thread.category),
         )
+
+    def dependants(self, thread):
+        # Replies take their title, audience and visibility from the thread: whatever changes
+        # the thread (hidden, moved, retitled, its category's audience) rewrites them all here,
+        # and those no longer searchable are removed.
+        return [(POST, reply) for reply in POST.queryset().filter(thread=thread)]
+
+
+class PostDocument(SearchDocument):
+    """A visible reply (a post after the opening one) in a visible thread."""
+
+    model = Post
+    doc_type = "post"
+    label = "Forum reply"
+    in_suggestions = False
+
+    def queryset(self):
+        return (
+            Post.objects.filter(status=Post.Status.VISIBLE, number__gt=1, thread__is_visible=True)
+            .select_related("thread__category")
+            .prefetch_related("thread__category__restricted_to_organisations")
+        )
+
+    def triggers(self):
+        return [(Post, lambda post: [post] if post.number != 1 else [])]
+
+    def entry(self, post):
+        thread = post.thread
+        text = post_text(post)
+        return EntryData(
+            # No title of its own: a word in the thread's title finds the thread, not each of
+            # its replies. Results name the thread (``display_titles``).
+            title="",
+            url=post.get_absolute_url(),
+            summary=text[:SUMMARY_LENGTH],
+            body=text[:MAX_POST_TEXT],
+            date=post.created_at,
+            parent_key=THREAD.key(thread.pk),
+            # Seen by exactly those who may see its thread.
+            **forum_audience(thread.category),
+        )
+
+    def display_titles(self, pks):
+        threads = Post.objects.filter(pk__in=pks).values_list("pk", "thread__title")
+        return {pk: f"Reply in: {title}" for pk, title in threads}
+
+    def dependants(self, post):
+        # A new reply is its thread's latest activity, the thread's date in search: the
+        # thread's own entry is rewritten with it, without rewriting every other reply.
+        return [(THREAD, thread) for thread in THREAD.queryset().filter(pk=post.thread_id)]
 
 
 THREAD = ThreadDocument()
+POST = PostDocument()
