@@ -46,13 +46,19 @@ def _levels(post):
     return levels
 
 
-def recipients_for(post) -> dict:
-    """{user: reason} for a visible post: mentioned members and watchers who may see it."""
+def recipients_for(post, only_handles=None) -> dict:
+    """{user: reason} for a visible post: mentioned members and watchers who may see it.
+
+    With ``only_handles`` (after an edit), only those of them the post mentions.
+    """
     from .services import mentioned_handles
 
     levels = _levels(post)
     reasons = {}
     handles = mentioned_handles(post.body)
+    if only_handles is not None:
+        handles &= set(only_handles)
+        levels = {user_id: level for user_id, level in levels.items() if level == WatchLevel.MUTE}
     if handles:
         for member in ForumMember.objects.filter(handle__in=handles):
             if levels.get(member.user_id, WatchLevel.NORMAL) != WatchLevel.MUTE:
@@ -72,8 +78,11 @@ def recipients_for(post) -> dict:
 
 
 @transaction.atomic
-def notify_post(post_id: int) -> int:
-    """Make the notifications for a post and email those who want them at once."""
+def notify_post(post_id: int, only_handles=None) -> int:
+    """Make the notifications for a post and email those who want them at once.
+
+    Nobody is told twice about one post; ``only_handles`` limits it to those mentioned.
+    """
     post = (
         Post.objects.select_related("thread__category", "author__organisation")
         .filter(pk=post_id, status=Post.Status.VISIBLE)
@@ -82,7 +91,7 @@ def notify_post(post_id: int) -> int:
     if post is None:
         return 0
     made = 0
-    for user, reason in recipients_for(post).items():
+    for user, reason in recipients_for(post, only_handles).items():
         notification, created = Notification.objects.get_or_create(
             user=user, post=post, defaults={"reason": reason}
         )

@@ -233,6 +233,7 @@ def post_edit(*, post, editor, body: str, confirmed_findings: bool = False) -> P
         raise ValidationError("This thread is locked: posts in it cannot be changed.")
     findings = _screen(body, confirmed_findings)
     PostRevision.objects.create(post=post, body=post.body, edited_by=editor)
+    newly_mentioned = mentioned_handles(body) - mentioned_handles(post.body)
     post.body = body
     post.body_html = render_markdown(body)
     post.edited_at = timezone.now()
@@ -244,6 +245,12 @@ def post_edit(*, post, editor, body: str, confirmed_findings: bool = False) -> P
         fields += ["status", "hold_reason"]
         _post_left_view(post)
     post.save(update_fields=fields)
+    if newly_mentioned and post.notified_at is not None:
+        # A post not yet announced names them when it is (on approval).
+        from .tasks import announce_post
+
+        post_id, handles = post.pk, sorted(newly_mentioned)
+        transaction.on_commit(lambda: announce_post.enqueue(post_id=post_id, only_handles=handles))
     return post
 
 

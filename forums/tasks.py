@@ -4,7 +4,7 @@ from django_tasks import task
 
 
 @task()
-def announce_post(*, post_id: int) -> int:
+def announce_post(*, post_id: int, only_handles: list | None = None) -> int:
     from .notifications import notify_post
 
-    return notify_post(post_id)
+    return notify_post(post_id, only_handles)

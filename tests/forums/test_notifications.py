@@ -8,6 +8,7 @@ from django.urls import reverse
 from forums import services
 from forums.models import ForumSubscription, Notification, WatchLevel
 from forums.notifications import send_daily_digests, unsubscribe_token
+from tests.factories import PractitionerFactory, seeded_organisation
 
 from .conftest import start_thread
 
@@ -237,3 +238,46 @@ def test_a_failing_mail_server_never_fails_the_post(
 
     assert post.pk is not None
     assert Notification.objects.filter(user=police, post=post).exists()
+
+
+def test_an_edit_tells_only_the_members_it_newly_mentions(
+    run_tasks, police, probation, cross_agency
+):
+    thread = start_thread(cross_agency, police)
+    watcher = PractitionerFactory(
+        email="watcher@bedfordshire.police.uk",
+        organisation=seeded_organisation("bedfordshire-police"),
+    )
+    already = PractitionerFactory(
+        email="already@bedfordshire.police.uk",
+        organisation=seeded_organisation("bedfordshire-police"),
+    )
+    post = run_tasks(
+        services.post_reply, thread=thread, author=police, body=f"Hello @{handle(already)}"
+    )
+    services.subscription_set(user=watcher, thread=thread, level=WatchLevel.WATCH)
+    mail.outbox.clear()
+
+    run_tasks(
+        services.post_edit,
+        post=post,
+        editor=police,
+        body=f"Hello @{handle(already)} and @{handle(probation)}",
+    )
+
+    [message] = to(probation)
+    assert "mentioned you" in message.subject
+    # Nobody hears twice about one post, and watchers are not told about edits.
+    assert not to(already) and not to(watcher) and not to(police)
+
+
+def test_an_edit_mentioning_a_member_who_may_not_see_the_category_tells_nobody(
+    run_tasks, police, probation, police_only
+):
+    thread = start_thread(police_only, police)
+    post = run_tasks(services.post_reply, thread=thread, author=police, body="First words.")
+    mail.outbox.clear()
+
+    run_tasks(services.post_edit, post=post, editor=police, body=f"@{handle(probation)}")
+
+    assert not to(probation)
