@@ -12,23 +12,17 @@ Who is reminded, and when:
 - The 1-day reminder goes when the event starts within 1 day. Whoever has not had the 7-day
   reminder by then does not get it late: the 1-day reminder replaces it.
 
-Each reminder is marked and queued in its own transaction, on a registration row locked with
-``SELECT ... FOR UPDATE SKIP LOCKED`` and checked again under the lock. Two runs at the same time
-therefore never send the same reminder: the second skips rows the first holds, and finds the
-"sent at" field set once the first commits. The email itself goes after commit
-(``queue_email``), so a rolled-back mark sends nothing. (SQLite has no row locks; there, writes
-are serialised by the database lock, and the re-check under it is enough.)
+Each reminder goes through ``events.sending.send_once`` (a row lock, a re-check under it, the
+email after commit), so two runs at the same time never send the same reminder.
 """
 
 from datetime import timedelta
 
-from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from kx_site.notifications import queue_email
-
 from .models import Registration
+from .sending import send_once
 
 Status = Registration.Status
 
@@ -61,31 +55,24 @@ def _due(kind, now):
 
 
 def _send_one(pk, kind, now):
-    """Mark and queue one reminder under a row lock; False if another run has it or sent it."""
     field, _, when = REMINDERS[kind]
-    with transaction.atomic():
-        registration = (
-            _due(kind, now)
-            .select_for_update(skip_locked=True, of=("self",))
-            .select_related("event", "event__venue", "user")
-            .filter(pk=pk)
-            .first()
-        )
-        if registration is None:
-            return False
-        setattr(registration, field, now)
-        registration.save(update_fields=[field])
-        queue_email(
-            template_name="events/reminder",
-            to=registration.user.email,
-            context={
+    return send_once(
+        _due(kind, now),
+        pk,
+        field=field,
+        now=now,
+        related=("event", "event__venue", "user"),
+        email=lambda registration: {
+            "template_name": "events/reminder",
+            "to": registration.user.email,
+            "context": {
                 "registration": registration,
                 "event": registration.event,
                 "when": when,
                 "sessions": list(registration.sessions.order_by("start")),
             },
-        )
-    return True
+        },
+    )
 
 
 def send_reminders(now=None):
