@@ -157,6 +157,9 @@ ACCOUNT_SESSION_REMEMBER = False
 MFA_ADAPTER = "accounts.adapters.MFAAdapter"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "KX"
+# Accept the code of the 30-second step before or after this one (RFC 6238's advice on drift),
+# so that a code typed as it changes, or on a phone whose clock is a little out, still works.
+MFA_TOTP_TOLERANCE = 1
 
 # A verified practitioner must confirm their organisation and role again after this long.
 KX_VERIFICATION_VALID_FOR = timedelta(

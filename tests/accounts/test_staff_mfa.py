@@ -157,3 +157,21 @@ def test_a_member_can_deactivate_their_authenticator_through_the_page(client):
 
     assert response.status_code == 302
     assert not Authenticator.objects.filter(user=member, type=Authenticator.Type.TOTP).exists()
+
+
+@pytest.mark.parametrize("steps_ago, accepted", [(1, True), (2, False)])
+def test_a_code_from_the_step_before_is_still_accepted_but_not_older(
+    client, editor, steps_ago, accepted
+):
+    import time
+
+    from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
+
+    secret = generate_totp_secret()
+    TOTP.activate(editor, secret)
+    client.post(reverse("account_login"), {"login": editor.email, "password": PASSWORD})
+    code = format_hotp_value(hotp_value(secret, int(time.time()) // 30 - steps_ago))
+
+    client.post(reverse("mfa_authenticate"), {"code": code})
+
+    assert ("_auth_user_id" in client.session) == accepted
