@@ -10,7 +10,8 @@ For each size it seeds synthetic search entries in a throwaway SQLite database
 (``var/bench-search.sqlite3``, or ``--database-url``), which is the database fallback's index,
 then fills a fresh engine index (``kx_bench-*``) from them, and prints indexing throughput
 (documents per second) and p50/p95 latency of a fixed mix of queries (plain, faceted, filtered,
-phrase) run through the same selectors the search page uses, as a verified practitioner.
+phrase) run through the same selectors the search page uses, and the practice library's
+question (every matching id and the facets, ``selectors.find``), as a verified practitioner.
 Engine: ``--engine-url`` (default ``SEARCH_URL`` or http://127.0.0.1:9201).
 """
 
@@ -195,6 +196,8 @@ def query_mix(rng):
             sort="date",
         ),
         "phrase": lambda: SearchQuery(text=f'"{rng.choice(WORDS)} {rng.choice(WORDS)}"'),
+        # The practice library's question: every matching id (up to 10,000) and the facets.
+        "library": lambda: SearchQuery(text=rng.choice(WORDS), filters={"type": ("practice",)}),
     }
 
 
@@ -250,7 +253,8 @@ def main():
                     settings.SEARCH_INDEX = "kx_bench"
                     settings.SEARCH_TIMEOUT = 60
                     started = time.perf_counter()
-                    results = selectors.search(query, user)
+                    ask = selectors.find if kind == "library" else selectors.search
+                    results = ask(query, user)
                     timings[backend].append(time.perf_counter() - started)
                     assert backend == "database" or results.source == "engine"
             e50, e95 = percentiles(timings["engine"])
