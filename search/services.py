@@ -70,6 +70,53 @@ def _write_entry(document, obj):
     return entry
 
 
+def _write_entries(pairs):
+    """Write the entries of many (document, object) pairs in a few queries, whatever their
+    number: one read, bulk updates and creates, and their organisations replaced in bulk."""
+    rows = {document.key(obj.pk): entry_fields(document, obj) for document, obj in pairs}
+    if not rows:
+        return []
+    existing = SearchEntry.objects.in_bulk(list(rows), field_name="key")
+    now = timezone.now()
+    changed, created = [], []
+    for key, (fields, _organisation_ids) in rows.items():
+        entry = existing.get(key) or SearchEntry(key=key)
+        for name, value in fields.items():
+            setattr(entry, name, value)
+        # Bulk writes skip ``auto_now``: the sync relies on this stamp.
+        entry.indexed_at, entry.needs_engine_sync = now, True
+        (changed if entry.pk else created).append(entry)
+    fields = [*next(iter(rows.values()))[0], "indexed_at", "needs_engine_sync"]
+    SearchEntry.objects.bulk_update(changed, fields, batch_size=SYNC_BATCH)
+    SearchEntry.objects.bulk_create(created, batch_size=SYNC_BATCH)
+    Organisations = SearchEntry.restricted_to_organisations.through
+    entries = [*changed, *created]
+    Organisations.objects.filter(searchentry__in=entries).delete()
+    Organisations.objects.bulk_create(
+        [
+            Organisations(searchentry_id=entry.pk, organisation_id=organisation_id)
+            for entry in entries
+            for organisation_id in rows[entry.key][1]
+        ],
+        batch_size=SYNC_BATCH,
+    )
+    return [entry.key for entry in entries]
+
+
+def _searchable(pairs):
+    """The pairs whose object is still in its document's queryset (one query per document)."""
+    by_document = {}
+    for document, obj in pairs:
+        by_document.setdefault(document, []).append(obj)
+    kept = []
+    for document, objects in by_document.items():
+        pks = set(
+            document.queryset().filter(pk__in=[o.pk for o in objects]).values_list("pk", flat=True)
+        )
+        kept += [(document, obj) for obj in objects if obj.pk in pks]
+    return kept
+
+
 def _mark_removed(entries):
     return entries.filter(removed=False).update(
         removed=True, needs_engine_sync=True, indexed_at=timezone.now()
@@ -92,10 +139,8 @@ def search_entry_refresh(*, model_label: str, pk: int) -> None:
         _mark_removed(SearchEntry.objects.filter(Q(key=key) | Q(parent_key=key)))
         return
     _write_entry(document, obj)
-    kept = []
-    for dependant_document, dependant in document.dependants(obj):
-        if dependant_document.queryset().filter(pk=dependant.pk).exists():
-            kept.append(_write_entry(dependant_document, dependant).key)
+    # A thread may bring thousands of replies: written in bulk, not one by one.
+    kept = _write_entries(_searchable(document.dependants(obj)))
     _mark_removed(SearchEntry.objects.filter(parent_key=key).exclude(key__in=kept))
 
 
@@ -131,10 +176,14 @@ def search_engine_sync(*, engine=None) -> int:
         if not batch:
             return sent
         engine.bulk(_sync_operations(batch, alias_name()))
+        # Only the rows nothing rewrote while they were on their way (the same stamp) are done;
+        # entries written together share a stamp, and are settled together.
+        stamps = {}
         for entry in batch:
-            # Only if nothing rewrote the entry while it was on its way.
-            rows = SearchEntry.objects.filter(pk=entry.pk, indexed_at=entry.indexed_at)
-            if entry.removed:
+            stamps.setdefault((entry.removed, entry.indexed_at), []).append(entry.pk)
+        for (removed, stamp), pks in stamps.items():
+            rows = SearchEntry.objects.filter(pk__in=pks, indexed_at=stamp)
+            if removed:
                 rows.delete()
             else:
                 rows.update(needs_engine_sync=False)

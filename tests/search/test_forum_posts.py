@@ -438,3 +438,48 @@ def test_a_word_in_the_thread_title_finds_the_thread_not_each_reply(
         ("thread", "Avocet colony"),
     ]
     assert results.total == 2
+
+
+def test_refreshing_a_thread_costs_the_same_for_40_replies_as_for_10(
+    database_backend, open_category, kent_officer
+):
+    """A thread brings all its replies: they are written in bulk, not one by one."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from search.services import search_entry_refresh
+
+    def queries_to_refresh(thread):
+        with CaptureQueriesContext(connection) as context:
+            search_entry_refresh(model_label="forums.Thread", pk=thread.pk)
+        return len(context.captured_queries)
+
+    small = start_thread(open_category, kent_officer, "Small thread", "Opening words.")
+    add_posts(small, kent_officer, 10)
+    large = start_thread(open_category, kent_officer, "Large thread", "Opening words.")
+    add_posts(large, kent_officer, 40)
+    database_backend.index()
+
+    assert queries_to_refresh(large) == queries_to_refresh(small)
+    replies = SearchEntry.objects.filter(parent_key=f"thread:{large.pk}", removed=False)
+    assert replies.count() == 40
+    assert not any(check.index_report().values())
+
+
+def test_replies_moved_into_a_one_force_category_reach_only_that_force(
+    backend, committed, open_category, kent_only, kent_officer, moderator
+):
+    other_force = PractitionerFactory(
+        email="officer@bedfordshire.police.uk",
+        organisation=seeded_organisation("bedfordshire-police"),
+    )
+    with committed():
+        thread = start_thread(open_category, kent_officer, "Ospreys", "Nest platform.")
+        reply(thread, kent_officer, "The kestrel box is occupied.")
+    assert found(other_force, "kestrel") == [("post", "Reply in: Ospreys")]
+
+    with committed():
+        forum_services.thread_move(thread=thread, moderator=moderator, category=kent_only)
+
+    assert found(other_force, "kestrel") == []
+    assert found(kent_officer, "kestrel") == [("post", "Reply in: Ospreys")]
