@@ -26,13 +26,23 @@ class AccountAdapter(DefaultAccountAdapter):
         return settings.DEFAULT_FROM_EMAIL
 
 
+# The authenticators that are a second factor on their own. Recovery codes only back these up, so
+# they never count by themselves. Staff must always keep at least one of these.
+SECOND_FACTOR_TYPES = (Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN)
+
+
+def has_second_factor(user, *, excluding=None) -> bool:
+    """Whether the user has an authenticator app or a security key (other than `excluding`)."""
+    authenticators = Authenticator.objects.filter(user=user, type__in=SECOND_FACTOR_TYPES)
+    if excluding is not None:
+        authenticators = authenticators.exclude(pk=excluding.pk)
+    return authenticators.exists()
+
+
 class MFAAdapter(DefaultMFAAdapter):
     def can_delete_authenticator(self, authenticator):
-        """Staff keep at least one authenticator app: it is their second factor."""
+        """Staff keep at least one authenticator app or security key: it is their second factor."""
         user = authenticator.user
-        if not user.is_kx_staff:
+        if not user.is_kx_staff or authenticator.type not in SECOND_FACTOR_TYPES:
             return True
-        others = Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exclude(
-            pk=authenticator.pk
-        )
-        return authenticator.type != Authenticator.Type.TOTP or others.exists()
+        return has_second_factor(user, excluding=authenticator)

@@ -1,16 +1,21 @@
+from allauth.mfa.adapter import get_adapter as get_mfa_adapter
 from allauth.mfa.models import Authenticator
 from django.contrib import messages
 from django.shortcuts import redirect
 from django.urls import reverse
 
-# Every area that only staff use. Staff without an authenticator app cannot open any of them.
+from accounts.adapters import has_second_factor
+
+# Every area that only staff use. Staff without an authenticator app or a security key cannot
+# open any of them.
 STAFF_PATH_PREFIXES = ("/admin/",)
 # Lapsed practitioners may still manage their account (and confirm their details) here.
 ACCOUNT_PATH_PREFIX = "/accounts/"
 
 
 class StaffMFARequiredMiddleware:
-    """Sends staff who have not set up an authenticator app to set one up first."""
+    """Sends staff who have no second factor to set up an authenticator app first, and stops them
+    removing their last security key (allauth asks the MFA adapter only for authenticator apps)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -21,14 +26,33 @@ class StaffMFARequiredMiddleware:
             request.path.startswith(STAFF_PATH_PREFIXES)
             and user.is_authenticated
             and user.is_kx_staff
-            and not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+            and not has_second_factor(user)
         ):
             messages.warning(
                 request,
-                "Staff accounts must use an authenticator app. Set one up to continue.",
+                "Staff accounts must use an authenticator app or a security key. "
+                "Set up an authenticator app to continue.",
             )
             return redirect(reverse("mfa_activate_totp"))
         return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        match = request.resolver_match
+        if match is None or match.url_name != "mfa_remove_webauthn":
+            return None
+        if not request.user.is_authenticated:
+            return None
+        key = Authenticator.objects.filter(
+            pk=view_kwargs.get("pk"), user=request.user, type=Authenticator.Type.WEBAUTHN
+        ).first()
+        if key is None or get_mfa_adapter().can_delete_authenticator(key):
+            return None
+        messages.error(
+            request,
+            "Staff accounts must keep an authenticator app or a security key. "
+            "Add another one before you remove this key.",
+        )
+        return redirect(reverse("mfa_list_webauthn"))
 
 
 class LapsedVerificationReadOnlyMiddleware:

@@ -155,7 +155,11 @@ ACCOUNT_EMAIL_SUBJECT_PREFIX = "[KX] "
 ACCOUNT_LOGOUT_REDIRECT_URL = "/"
 ACCOUNT_SESSION_REMEMBER = False
 MFA_ADAPTER = "accounts.adapters.MFAAdapter"
-MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+# Security keys (WebAuthn) are a second factor only: no passwordless sign-in or sign-up. Browsers
+# allow WebAuthn on https and on http://localhost (not 127.0.0.1), so no insecure-origin setting.
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
+MFA_PASSKEY_LOGIN_ENABLED = False
+MFA_PASSKEY_SIGNUP_ENABLED = False
 MFA_TOTP_ISSUER = "KX"
 # Accept the code of the 30-second step before or after this one (RFC 6238's advice on drift),
 # so that a code typed as it changes, or on a phone whose clock is a little out, still works.
