@@ -7,6 +7,7 @@ takes the WebAuthn RP ID ("localhost") from the host, so no insecure-origin sett
 import re
 
 from allauth.mfa.models import Authenticator
+from playwright.sync_api import expect
 
 from .conftest import PASSWORD, assert_accessible, browser_journey, make_user, sign_in
 
@@ -46,8 +47,10 @@ def test_member_adds_a_security_key_then_signs_in_with_it(page, site_url):
     page.get_by_label("Password", exact=True).fill(PASSWORD)
     page.get_by_role("button", name="Continue").click()
 
-    assert "/accounts/2fa/webauthn/add/" in page.url
-    assert not page.get_by_text("Adding a security key needs JavaScript").is_visible()
+    page.wait_for_url("**/accounts/2fa/webauthn/add/")
+    # The page's script shows the form and hides the "needs JavaScript" text: wait for it.
+    expect(page.get_by_role("button", name="Add security key")).to_be_visible()
+    expect(page.get_by_text("Adding a security key needs JavaScript")).to_be_hidden()
     assert_accessible(page)
     page.get_by_label("Name of your security key").fill("Desk key")
     page.get_by_role("button", name="Add security key").click()
@@ -68,7 +71,7 @@ def test_member_adds_a_security_key_then_signs_in_with_it(page, site_url):
 
     sign_in(page, member.email)
     assert "/accounts/2fa/authenticate/" in page.url
-    assert page.get_by_role("heading", name="Use your security key").is_visible()
+    expect(page.get_by_role("heading", name="Use your security key")).to_be_visible()
     assert_accessible(page)
     page.get_by_role("button", name="Use your security key").click()
 
