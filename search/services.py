@@ -60,37 +60,24 @@ def entry_fields(document, obj):
     return fields, sorted(data.restricted_to_organisation_ids)
 
 
-def _write_entry(document, obj):
-    fields, organisation_ids = entry_fields(document, obj)
-    entry, _created = SearchEntry.objects.update_or_create(
-        key=document.key(obj.pk), defaults={**fields, "needs_engine_sync": True}
-    )
-    entry.restricted_to_organisations.set(organisation_ids)
-    entry.save()
-    return entry
-
-
 def _write_entries(pairs):
-    """Write the entries of many (document, object) pairs in a few queries, whatever their
-    number: one read, bulk updates and creates, and their organisations replaced in bulk."""
+    """Write the entries of (document, object) pairs in a fixed number of queries, whatever
+    their number: one upsert by key (safe when two refreshes write the same entry at once), and
+    their restricted organisations replaced in bulk. Returns the keys written."""
     rows = {document.key(obj.pk): entry_fields(document, obj) for document, obj in pairs}
     if not rows:
         return []
-    existing = SearchEntry.objects.in_bulk(list(rows), field_name="key")
-    now = timezone.now()
-    changed, created = [], []
-    for key, (fields, _organisation_ids) in rows.items():
-        entry = existing.get(key) or SearchEntry(key=key)
-        for name, value in fields.items():
-            setattr(entry, name, value)
-        # Bulk writes skip ``auto_now``: the sync relies on this stamp.
-        entry.indexed_at, entry.needs_engine_sync = now, True
-        (changed if entry.pk else created).append(entry)
-    fields = [*next(iter(rows.values()))[0], "indexed_at", "needs_engine_sync"]
-    SearchEntry.objects.bulk_update(changed, fields, batch_size=SYNC_BATCH)
-    SearchEntry.objects.bulk_create(created, batch_size=SYNC_BATCH)
+    # Bulk writes skip ``auto_now``: the sync relies on this stamp.
+    stamp = {"indexed_at": timezone.now(), "needs_engine_sync": True}
+    entries = [SearchEntry(key=key, **fields, **stamp) for key, (fields, _ids) in rows.items()]
+    SearchEntry.objects.bulk_create(
+        entries,
+        batch_size=SYNC_BATCH,
+        update_conflicts=True,
+        unique_fields=["key"],
+        update_fields=[*next(iter(rows.values()))[0], *stamp],
+    )
     Organisations = SearchEntry.restricted_to_organisations.through
-    entries = [*changed, *created]
     Organisations.objects.filter(searchentry__in=entries).delete()
     Organisations.objects.bulk_create(
         [
@@ -100,7 +87,7 @@ def _write_entries(pairs):
         ],
         batch_size=SYNC_BATCH,
     )
-    return [entry.key for entry in entries]
+    return list(rows)
 
 
 def _searchable(pairs):
@@ -138,7 +125,7 @@ def search_entry_refresh(*, model_label: str, pk: int) -> None:
     if obj is None:
         _mark_removed(SearchEntry.objects.filter(Q(key=key) | Q(parent_key=key)))
         return
-    _write_entry(document, obj)
+    _write_entries([(document, obj)])
     # A thread may bring thousands of replies: written in bulk, not one by one.
     kept = _write_entries(_searchable(document.dependants(obj)))
     _mark_removed(SearchEntry.objects.filter(parent_key=key).exclude(key__in=kept))
@@ -205,7 +192,7 @@ def search_entries_rebuild(*, progress=None) -> int:
     for document in DOCUMENTS:
         for obj in document.queryset().iterator(chunk_size=500):
             with transaction.atomic():
-                _write_entry(document, obj)
+                _write_entries([(document, obj)])
             written += 1
             if progress:
                 progress()
