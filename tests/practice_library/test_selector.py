@@ -127,3 +127,20 @@ def test_sorts(practices):
     assert titles(practice_search(user=user, sort="title"))[0] == "A police"
     newest = titles(practice_search(user=user, sort="nonsense"))
     assert sorted(newest) == ["A police", "B public", "C practitioners"]
+
+
+def test_without_a_search_finder_words_match_titles_and_summaries(monkeypatch):
+    """The library does not import search: with no ``find_practices`` hook registered, its
+    words still narrow the list (in titles and summaries), and "best match" sorts by title."""
+    from practice_library import selectors
+
+    monkeypatch.setattr(selectors, "_finder", lambda: None)
+    PracticePageFactory(title="Zeta curlew plan", summary="Plain.")
+    PracticePageFactory(title="Alpha plan", summary="About the curlew.")
+    PracticePageFactory(title="Other plan", summary="Nothing here.")
+
+    results = practice_search(user=PractitionerFactory(), text="curlew", sort="relevance")
+
+    assert [p.title for p in results.practices] == ["Alpha plan", "Zeta curlew plan"]
+    assert results.facets["does_it_work"] == {"promising": 2}
+    assert results.fallback is False
