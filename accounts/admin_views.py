@@ -9,6 +9,7 @@ from django.views.decorators.http import require_http_methods
 
 from . import services
 from .models import VerificationRequest
+from .permissions import has_staff_perm
 
 DECIDE_PERMISSION = "accounts.change_verificationrequest"
 
@@ -31,7 +32,7 @@ class DecisionForm(forms.Form):
 
 
 def _check_permission(request):
-    if not request.user.has_perm(DECIDE_PERMISSION):
+    if not has_staff_perm(request.user, DECIDE_PERMISSION):
         raise PermissionDenied
 
 

@@ -1,21 +1,25 @@
 from allauth.mfa.adapter import get_adapter as get_mfa_adapter
 from allauth.mfa.models import Authenticator
 from django.contrib import messages
+from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 
-from accounts.adapters import has_second_factor
+from accounts.permissions import has_staff_powers, is_staff_account
 
-# Every area that only staff use. Staff without an authenticator app or a security key cannot
-# open any of them.
-STAFF_PATH_PREFIXES = ("/admin/",)
+# What a staff account without a second factor may still open: its own account pages (where it
+# sets the factor up, verifies its email and signs out). Everything else sends it to set up the
+# factor first, so that no staff power applies on any page, document, image, search or API.
+SECOND_FACTOR_SETUP_PATH_PREFIXES = ("/accounts/", "/static/", "/robots.txt", "/favicon.ico")
+API_PATH_PREFIX = "/api/"
 # Lapsed practitioners may still manage their account (and confirm their details) here.
 ACCOUNT_PATH_PREFIX = "/accounts/"
 
 
 class StaffMFARequiredMiddleware:
-    """Sends staff who have no second factor to set up an authenticator app first, and stops them
-    removing their last security key (allauth asks the MFA adapter only for authenticator apps)."""
+    """Sends staff who have no second factor to set up an authenticator app first, wherever they
+    go, and stops them removing their last security key (allauth asks the MFA adapter only for
+    authenticator apps)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -23,18 +27,23 @@ class StaffMFARequiredMiddleware:
     def __call__(self, request):
         user = request.user
         if (
-            request.path.startswith(STAFF_PATH_PREFIXES)
-            and user.is_authenticated
-            and user.is_kx_staff
-            and not has_second_factor(user)
+            user.is_authenticated
+            and not request.path.startswith(SECOND_FACTOR_SETUP_PATH_PREFIXES)
+            and is_staff_account(user)
+            and not has_staff_powers(user)
         ):
-            messages.warning(
-                request,
-                "Staff accounts must use an authenticator app or a security key. "
-                "Set up an authenticator app to continue.",
-            )
-            return redirect(reverse("mfa_activate_totp"))
+            return self.second_factor_required(request)
         return self.get_response(request)
+
+    def second_factor_required(self, request):
+        message = (
+            "Staff accounts must use an authenticator app or a security key. "
+            "Set up an authenticator app to continue."
+        )
+        if request.path.startswith(API_PATH_PREFIX):
+            return JsonResponse({"error": message}, status=403)
+        messages.warning(request, message)
+        return redirect(reverse("mfa_activate_totp"))
 
     def process_view(self, request, view_func, view_args, view_kwargs):
         match = request.resolver_match

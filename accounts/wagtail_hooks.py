@@ -6,6 +6,7 @@ from wagtail.snippets.views.snippets import SnippetViewSet
 
 from . import admin_views
 from .models import Organisation
+from .permissions import has_staff_perm
 
 
 class OrganisationViewSet(SnippetViewSet):
@@ -36,7 +37,7 @@ def register_verification_urls():
 
 class VerificationMenuItem(MenuItem):
     def is_shown(self, request):
-        return request.user.has_perm(admin_views.DECIDE_PERMISSION)
+        return has_staff_perm(request.user, admin_views.DECIDE_PERMISSION)
 
 
 @hooks.register("register_admin_menu_item")

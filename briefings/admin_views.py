@@ -9,13 +9,15 @@ from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 
+from accounts.permissions import has_staff_powers
+
 from . import services
 from .forms import RecommendationStatusForm
 from .models import BriefingPage, Recommendation, RecommendationStatusChange, with_current_status
 
 
 def _editable(user, briefing):
-    return briefing.permissions_for_user(user).can_edit()
+    return has_staff_powers(user) and briefing.permissions_for_user(user).can_edit()
 
 
 def recommendations_index(request):

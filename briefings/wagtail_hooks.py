@@ -2,6 +2,8 @@ from django.urls import path, reverse
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 
+from accounts.permissions import in_staff_group
+
 from . import admin_views
 
 
@@ -23,11 +25,7 @@ def register_briefings_admin_urls():
 
 class EditorsMenuItem(MenuItem):
     def is_shown(self, request):
-        user = request.user
-        return (
-            user.is_superuser
-            or user.groups.filter(name__in=["Editors", "Senior editors"]).exists()
-        )
+        return in_staff_group(request.user, "Editors", "Senior editors")
 
 
 @hooks.register("register_admin_menu_item")

@@ -5,13 +5,14 @@ who may see the event when its audience is practitioners or narrower; the event'
 and editors. No one else gets the link or the file.
 """
 
+from accounts.permissions import has_staff_powers, is_superuser
 from kx_site.audience import Audience, can_view
 
 from .models import EventSessionMaterial, Registration
 
 
 def can_see_materials(user, event):
-    if user.is_superuser:
+    if is_superuser(user):
         return True
     if not user.is_authenticated:
         return False
@@ -29,6 +30,8 @@ def can_see_materials(user, event):
 def _organises_or_edits(user, event):
     from .organiser_views import can_organise
 
+    if not has_staff_powers(user):
+        return False
     return can_organise(user) or event.permissions_for_user(user).can_edit()
 
 

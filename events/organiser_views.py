@@ -23,6 +23,7 @@ from django.views.decorators.http import require_POST
 from django.views.defaults import permission_denied as django_permission_denied
 
 from accounts.models import Organisation, OrganisationKind
+from accounts.permissions import in_staff_group
 
 from . import organiser_services
 from .models import EventPage, EventSession, Registration
@@ -36,9 +37,7 @@ FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def can_organise(user):
-    if not user.is_authenticated or not user.is_active:
-        return False
-    return user.is_superuser or user.groups.filter(name=ORGANISER_GROUP).exists()
+    return in_staff_group(user, ORGANISER_GROUP)
 
 
 def organisers_only(view):

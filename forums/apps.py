@@ -4,3 +4,10 @@ from django.apps import AppConfig
 class ForumsConfig(AppConfig):
     name = "forums"
     verbose_name = "Forums"
+
+    def ready(self):
+        from kx_site.audience import register_quoting_check
+
+        from .selectors import session_thread_quoting_conflicts
+
+        register_quoting_check(session_thread_quoting_conflicts)

@@ -9,7 +9,8 @@ from django.db.models import Count, IntegerField, Max, OuterRef, Q, Subquery, Su
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from kx_site.audience import visibility_q
+from accounts.permissions import has_staff_perm, is_superuser
+from kx_site.audience import quoting_refusal, visibility_q
 
 from .models import ForumCategory, ForumMember, Post, Thread, ThreadReadState, UsefulVote
 
@@ -18,9 +19,7 @@ POSTS_PER_PAGE = 20
 
 
 def is_moderator(user) -> bool:
-    if not user.is_authenticated or not user.is_active:
-        return False
-    return user.is_superuser or user.has_perm("forums.moderate_forums")
+    return is_superuser(user) or has_staff_perm(user, "forums.moderate_forums")
 
 
 def forum_access(user) -> str:
@@ -124,3 +123,34 @@ def useful_post_ids(user, posts) -> set[int]:
             "post_id", flat=True
         )
     )
+
+
+def session_thread_quoting_conflicts(item) -> list[str]:
+    """Refusals for session discussion threads that quote ``item`` (an event being edited) or
+    that ``item`` holds (a category being edited) and that would reach readers of the category
+    who may not see the event. Registered with ``kx_site.audience.register_quoting_check``."""
+    from events.models import EventPage
+
+    if not item.pk:
+        return []
+    if isinstance(item, EventPage):
+        threads = Thread.objects.filter(session__event_id=item.pk).select_related(
+            "category", "session"
+        )
+        pairs = [(thread.category, item, thread) for thread in threads]
+    elif isinstance(item, ForumCategory):
+        threads = Thread.objects.filter(category_id=item.pk, session__isnull=False).select_related(
+            "session__event"
+        )
+        pairs = [(item, thread.session.event, thread) for thread in threads]
+    else:
+        return []
+    conflicts = []
+    for category, event, thread in pairs:
+        refusal = quoting_refusal(category, event)
+        if refusal:
+            conflicts.append(
+                f"The forum thread “{thread.title}” in “{category}” discusses a session of "
+                f"“{event}”. {refusal}"
+            )
+    return conflicts

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from accounts.models import VerificationMethod
+from kx_site.audience import quoting_refusal
 
 from .identifiers import find_identifiers
 from .models import (
@@ -509,10 +510,11 @@ def thread_create_for_session(*, session, category, actor) -> Thread:
         raise PermissionDenied
     if Thread.objects.filter(session=session).exists():
         raise ValidationError("This session already has a discussion thread.")
-    if session.event.is_sensitive and not category.is_sensitive:
-        raise ValidationError(
-            "This event is OFFICIAL-SENSITIVE: choose an OFFICIAL-SENSITIVE category."
-        )
+    # The thread quotes the session and links its event: every reader of the category must be
+    # allowed to see the event.
+    refusal = quoting_refusal(category, session.event)
+    if refusal:
+        raise ValidationError(refusal)
     title = f"Session discussion: {session.title}"[:150]
     thread = Thread.objects.create(
         category=category, title=title, author=actor, session=session, is_visible=False

@@ -17,6 +17,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.models import User
+from kx_site.audience import can_view
 from kx_site.pagination import paginate
 
 from . import notifications, selectors, services
@@ -165,11 +166,16 @@ def thread(request, thread_id):
     if posts:
         services.thread_mark_read(user=user, thread=thread, post_number=posts[-1].number)
     can_post = selectors.can_post(user)
+    # Defence in depth: the session line names and links the event only for those who may see it.
+    session_event = thread.session.event if thread.session_id else None
     return render(
         request,
         "forums/thread.html",
         {
             "thread": thread,
+            "session_event": session_event
+            if session_event and can_view(user, session_event)
+            else None,
             "category": thread.category,
             "page": page,
             "posts": posts,

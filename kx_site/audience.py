@@ -13,6 +13,7 @@ from modelcluster.fields import ParentalManyToManyField
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 
 from accounts.models import OrganisationKind
+from accounts.permissions import is_superuser
 
 
 class Audience(models.TextChoices):
@@ -105,6 +106,12 @@ class AudienceMixin(models.Model):
     class Meta:
         abstract = True
 
+    def clean(self):
+        super().clean()
+        conflicts = quoting_conflicts(self)
+        if conflicts:
+            raise forms.ValidationError({"audience": conflicts})
+
     @property
     def is_sensitive(self):
         return self.marking == Marking.OFFICIAL_SENSITIVE
@@ -134,7 +141,7 @@ def visibility_q(user, prefix=""):
         return f"{prefix}{name}"
 
     q = Q(**{field("audience"): Audience.PUBLIC})
-    if getattr(user, "is_superuser", False):
+    if is_superuser(user):
         return Q()
     if not user_has_verified_email(user):
         return q
@@ -172,7 +179,7 @@ def access_refusal(user, item):
 
     The codes drive the 403 page's explanation of how to get access.
     """
-    if item.audience == Audience.PUBLIC or getattr(user, "is_superuser", False):
+    if item.audience == Audience.PUBLIC or is_superuser(user):
         return None
     if not user.is_authenticated:
         return "sign_in"
@@ -189,3 +196,67 @@ def access_refusal(user, item):
     if item.pk and item.restricted_to_organisations.filter(pk=user.organisation_id).exists():
         return None
     return "restricted"
+
+
+# How wide each audience is: a wider one includes every reader of a narrower one.
+AUDIENCE_BREADTH = {
+    Audience.PUBLIC: 3,
+    Audience.REGISTERED: 2,
+    Audience.PRACTITIONERS: 1,
+    Audience.RESTRICTED: 0,
+}
+
+
+def audience_within(item, source) -> bool:
+    """Whether every reader of ``item`` may also see ``source`` (both with the audience fields).
+
+    Works on unsaved items too (a page being edited), reading the organisations in memory.
+    """
+    if source.audience == Audience.PUBLIC:
+        return True
+    if source.audience != Audience.RESTRICTED:
+        return AUDIENCE_BREADTH[item.audience] <= AUDIENCE_BREADTH[source.audience]
+    if item.audience != Audience.RESTRICTED:
+        return False
+    kinds = set(source.restricted_to_kinds)
+    if not set(item.restricted_to_kinds) <= kinds:
+        return False
+    organisations = {organisation.pk for organisation in source.restricted_to_organisations.all()}
+    return all(
+        organisation.pk in organisations or organisation.kind in kinds
+        for organisation in item.restricted_to_organisations.all()
+    )
+
+
+# Relations in which one item quotes, links or summarises another, registered by the app that
+# owns each relation (``register_quoting_check``). A check is given any item with the audience
+# fields, as it is about to be saved, and returns the refusals for the items it quotes and for
+# those that quote it, so that narrowing a source or widening what quotes it is refused alike.
+_quoting_checks = []
+
+
+def register_quoting_check(check):
+    _quoting_checks.append(check)
+    return check
+
+
+def quoting_conflicts(item) -> list[str]:
+    return [refusal for check in _quoting_checks for refusal in check(item)]
+
+
+def quoting_refusal(item, source) -> str | None:
+    """Why ``item`` may not quote, link or summarise ``source``, or None if it may.
+
+    Anything derived from another item (a session's discussion thread, a cross-link, a summary)
+    is seen by the readers of ``item``; every one of them must be allowed to see ``source``,
+    and a sensitive source makes the item sensitive too.
+    """
+    if not audience_within(item, source):
+        return (
+            f"“{source}” is for a narrower audience than “{item}”: some who may read "
+            f"“{item}” may not see “{source}”. Choose something whose audience is "
+            "the same or narrower."
+        )
+    if source.marking == Marking.OFFICIAL_SENSITIVE and item.marking != source.marking:
+        return f"“{source}” is OFFICIAL-SENSITIVE: “{item}” must be OFFICIAL-SENSITIVE too."
+    return None

@@ -8,11 +8,12 @@ the same answer for every kind of user and item.
 
 from elasticsearch.dsl import Q
 
+from accounts.permissions import is_superuser
 from kx_site.audience import Audience, user_has_verified_email
 
 
 def permission_filter(user):
-    if getattr(user, "is_superuser", False):
+    if is_superuser(user):
         return Q("match_all")
     allowed = [Q("term", audience=Audience.PUBLIC.value)]
     if user_has_verified_email(user):

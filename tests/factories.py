@@ -7,6 +7,8 @@ are looked up by slug rather than created, so tests run against the real registr
 import factory
 import wagtail_factories
 from allauth.account.models import EmailAddress
+from allauth.mfa.totp.internal.auth import TOTP
+from django.contrib.auth.models import Group
 from django.utils import timezone
 from django.utils.text import slugify
 from factory.django import DjangoModelFactory
@@ -22,6 +24,9 @@ from kx_site.audience import Audience, Marking
 from kx_site.models import HomePage, StandardPage
 
 PASSWORD = "a-long-test-password-42"
+# The authenticator app secret of every test staff account (accounts.demo.current_totp_code).
+TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+STAFF_GROUPS = ("Editors", "Senior editors", "Moderators", "Event organisers")
 
 
 def seeded_organisation(slug):
@@ -97,3 +102,25 @@ class StandardPageFactory(wagtail_factories.PageFactory):
     audience = Audience.PRACTITIONERS
     marking = Marking.OFFICIAL
     live = True
+
+
+def with_second_factor(user):
+    """Give ``user`` an authenticator app: staff powers apply only once they have one."""
+    TOTP.activate(user, TOTP_SECRET)
+    return user
+
+
+def staff_member(role, *, second_factor=True, **fields):
+    """A staff account: ``role`` is a staff group name, ``"superuser"`` or ``"is_staff"``.
+
+    With ``second_factor`` (the default) it has an authenticator app, as every working staff
+    account must; without, its staff powers do not apply anywhere.
+    """
+    if role == "superuser":
+        user = UserFactory(is_staff=True, is_superuser=True, **fields)
+    elif role == "is_staff":
+        user = UserFactory(is_staff=True, **fields)
+    else:
+        user = UserFactory(**fields)
+        user.groups.add(Group.objects.get(name=role))
+    return with_second_factor(user) if second_factor else user

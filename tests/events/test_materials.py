@@ -2,14 +2,18 @@
 event is for practitioners or narrower), organisers and editors; speakers' photos as renditions."""
 
 import pytest
-from django.contrib.auth.models import Group
 
 from accounts.models import OrganisationKind
 from events.models import EventSessionMaterial, Registration, Speaker
 from events.services import registration_create
 from kx_site.audience import Audience
 from tests.downloads import download
-from tests.factories import PractitionerFactory, ProbationPractitionerFactory, UserFactory
+from tests.factories import (
+    PractitionerFactory,
+    ProbationPractitionerFactory,
+    UserFactory,
+    staff_member,
+)
 
 from .factories import (
     EventPageFactory,
@@ -34,9 +38,7 @@ def event_with_material(**fields):
 
 
 def organiser():
-    user = UserFactory()
-    user.groups.add(Group.objects.get(name="Event organisers"))
-    return user
+    return staff_member("Event organisers")
 
 
 def delegate_of(event, user):
@@ -178,8 +180,7 @@ def test_a_speaker_photo_is_shown_as_a_small_rendition(client, practitioner, ren
 
 def test_an_editor_who_may_edit_the_event_gets_the_materials(client, registered_event):
     event, document = registered_event
-    editor = UserFactory()
-    editor.groups.add(Group.objects.get(name="Editors"))
+    editor = staff_member("Editors")
     client.force_login(editor)
 
     assert sees_materials(client, event, document)

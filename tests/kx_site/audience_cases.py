@@ -9,6 +9,7 @@ from tests.factories import (
     ProbationPractitionerFactory,
     StandardPageFactory,
     UserFactory,
+    with_second_factor,
 )
 
 # The audience levels a page can have, as StandardPageFactory arguments.
@@ -52,7 +53,9 @@ def make_user(kind):
             email="pc@essex.police.uk", organisation=Organisation.objects.get(slug="essex-police")
         )
     if kind == "superuser":
-        return UserFactory(is_superuser=True, is_staff=True, email_verified=False)
+        return with_second_factor(
+            UserFactory(is_superuser=True, is_staff=True, email_verified=False)
+        )
     raise ValueError(kind)
 
 

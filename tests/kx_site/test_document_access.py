@@ -3,13 +3,12 @@
 import json
 
 import pytest
-from django.contrib.auth.models import Group
 from django.core.files.base import ContentFile
 from wagtail.documents.models import Document
 
 from kx_site.audience import Audience
 from tests.downloads import download
-from tests.factories import PractitionerFactory, StandardPageFactory, UserFactory
+from tests.factories import PractitionerFactory, StandardPageFactory, UserFactory, staff_member
 
 pytestmark = pytest.mark.django_db
 
@@ -122,8 +121,7 @@ def test_a_document_no_page_uses_is_refused_to_readers(client, make_document, ki
 @pytest.mark.parametrize("group", ["Editors", "Senior editors"])
 def test_editors_can_open_a_document_no_page_uses(client, make_document, group):
     document = make_document()
-    editor = UserFactory()
-    editor.groups.add(Group.objects.get(name=group))
+    editor = staff_member(group)
     client.force_login(editor)
 
     assert download(client, document).status_code == 200
@@ -131,15 +129,14 @@ def test_editors_can_open_a_document_no_page_uses(client, make_document, group):
 
 def test_a_superuser_can_open_a_document_no_page_uses(client, make_document):
     document = make_document()
-    client.force_login(UserFactory(is_superuser=True, is_staff=True))
+    client.force_login(staff_member("superuser"))
 
     assert download(client, document).status_code == 200
 
 
 def test_moderators_are_not_editors_of_documents(client, make_document):
     document = make_document()
-    moderator = UserFactory()
-    moderator.groups.add(Group.objects.get(name="Moderators"))
+    moderator = staff_member("Moderators")
     client.force_login(moderator)
 
     assert download(client, document).status_code == 403

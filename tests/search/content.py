@@ -11,6 +11,7 @@ from tests.factories import (
     ProbationPractitionerFactory,
     UserFactory,
     seeded_organisation,
+    staff_member,
 )
 from tests.practice_library.factories import PracticePageFactory
 
@@ -77,5 +78,5 @@ def users():
             organisation=seeded_organisation("bedfordshire-police"),
         ),
         "probation_officer": ProbationPractitionerFactory(),
-        "administrator": UserFactory(is_superuser=True, is_staff=True),
+        "administrator": staff_member("superuser"),
     }

@@ -4,7 +4,7 @@ place in the thread, seen by exactly those who may read the thread, and kept in 
 from contextlib import contextmanager
 
 import pytest
-from django.contrib.auth.models import AnonymousUser, Group
+from django.contrib.auth.models import AnonymousUser
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
@@ -22,6 +22,7 @@ from tests.factories import (
     ProbationPractitionerFactory,
     UserFactory,
     seeded_organisation,
+    staff_member,
 )
 
 pytestmark = pytest.mark.django_db
@@ -114,9 +115,7 @@ def probation_officer(db):
 
 @pytest.fixture
 def moderator(db):
-    user = UserFactory()
-    user.groups.add(Group.objects.get(name="Moderators"))
-    return user
+    return staff_member("Moderators")
 
 
 def start_thread(category, author, title, body):
@@ -204,7 +203,7 @@ def test_pending_hidden_and_deleted_replies_are_never_found(
     backend, committed, open_category, kent_officer, probation_officer, moderator
 ):
     newcomer = PractitionerFactory(verification_method=VerificationMethod.APPROVAL)
-    administrator = UserFactory(is_superuser=True, is_staff=True)
+    administrator = staff_member("superuser")
     with committed():
         thread = start_thread(open_category, kent_officer, "Wader counts", "Counts for May.")
         pending = reply(thread, newcomer, "Waiting: a shoveler on the pool.")

@@ -1,7 +1,6 @@
 """Briefings with their recommendations, and forum threads, in search: who finds what."""
 
 import pytest
-from django.contrib.auth.models import Group
 
 from accounts.models import OrganisationKind
 from forums import services as forum_services
@@ -12,7 +11,12 @@ from search.index import alias_name
 from search.models import SearchEntry
 from search.queries import SearchQuery
 from tests.briefings.factories import BriefingPageFactory, RecommendationFactory
-from tests.factories import PractitionerFactory, ProbationPractitionerFactory, UserFactory
+from tests.factories import (
+    PractitionerFactory,
+    ProbationPractitionerFactory,
+    UserFactory,
+    staff_member,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -60,8 +64,7 @@ def test_forum_threads_follow_their_category(backend, django_capture_on_commit_c
     assert titles(UserFactory(), "osprey") == []
     assert SearchEntry.objects.get(key=f"thread:{thread.pk}").audience == Audience.PRACTITIONERS
 
-    moderator = UserFactory()
-    moderator.groups.add(Group.objects.get(name="Moderators"))
+    moderator = staff_member("Moderators")
     with django_capture_on_commit_callbacks(execute=True):
         forum_services.thread_move(thread=thread, moderator=moderator, category=police_only)
     refresh(backend)
