@@ -2,37 +2,59 @@
 
 The UID is fixed per registration and SEQUENCE grows with each change, so calendar programs
 replace the entry rather than add a second one.
+
+Calendar files leave KX for personal and shared calendars, so what an entry says about its event
+is decided in one place, ``event_entry``, which every calendar file is built from.
 """
 
 from django.conf import settings
 from django.utils import timezone
 from icalendar import Calendar, Event, vText
 
+# Where an OFFICIAL-SENSITIVE event's entry says it is: the venue stays on KX.
+SENSITIVE_LOCATION = "See KX for the venue"
+
+
+def event_entry(event_page):
+    """A calendar entry with what may be said about ``event_page`` outside KX; the caller adds
+    the UID, SEQUENCE, DTSTAMP and STATUS.
+
+    An OFFICIAL-SENSITIVE event's entry holds its title, its time and a link, a neutral location
+    and CLASS:CONFIDENTIAL (so that shared calendars show the slot as busy only): never its venue,
+    address, joining link, summary, sessions, speakers, access information or organisers.
+    """
+    url = settings.WAGTAILADMIN_BASE_URL + event_page.url
+    entry = Event()
+    entry.add("dtstart", event_page.start)
+    entry.add("dtend", event_page.end)
+    entry.add("summary", event_page.title)
+    entry.add("url", url)
+    if event_page.is_sensitive:
+        entry["location"] = vText(SENSITIVE_LOCATION)
+        entry.add("description", url)
+        entry.add("class", "CONFIDENTIAL")
+        return entry
+    # Anything more about the event goes below this line, so that it never reaches the entry of
+    # a sensitive one.
+    if event_page.is_online:
+        entry["location"] = vText("Online")
+    elif event_page.venue:
+        entry["location"] = vText(f"{event_page.venue.name}, {event_page.venue.address}")
+    entry.add("description", f"{event_page.summary}\n\n{url}")
+    return entry
+
 
 def registration_calendar(registration, *, cancelled=False):
-    event_page = registration.event
     calendar = Calendar()
     calendar.add("prodid", "-//KX knowledge exchange//events//EN")
     calendar.add("version", "2.0")
     calendar.add("method", "CANCEL" if cancelled else "PUBLISH")
 
-    entry = Event()
+    entry = event_entry(registration.event)
     entry.add("uid", registration.calendar_uid)
     entry.add("sequence", registration.calendar_sequence)
     entry.add("dtstamp", timezone.now())
-    entry.add("dtstart", event_page.start)
-    entry.add("dtend", event_page.end)
-    entry.add("summary", event_page.title)
     entry.add("status", "CANCELLED" if cancelled else "CONFIRMED")
-    url = settings.WAGTAILADMIN_BASE_URL + event_page.url
-    entry.add("url", url)
-    if event_page.is_online:
-        entry["location"] = vText("Online")
-    elif event_page.venue:
-        entry["location"] = vText(f"{event_page.venue.name}, {event_page.venue.address}")
-    # Sensitive events are never described outside the site: a title and a link at most.
-    description = url if event_page.is_sensitive else f"{event_page.summary}\n\n{url}"
-    entry.add("description", description)
     calendar.add_component(entry)
     return calendar.to_ical().decode()
 
