@@ -150,10 +150,13 @@ def certificate_pdf(certificate):
     line("attended", 13)
     line(event.title, 18, bold=True, gap=8)
     line(event_dates(event), 12, gap=2)
-    line("Online" if event.is_online else (event.venue.name if event.venue else ""), 12, gap=8)
+    # A certificate leaves KX (CPD records, employers): for an OFFICIAL-SENSITIVE event it names
+    # the event, its dates and the hours, never its venue or programme.
+    if not event.is_sensitive:
+        line("Online" if event.is_online else (event.venue.name if event.venue else ""), 12, gap=8)
     if hours is not None:
         line(f"{_hours_text(hours)} of learning", 12, gap=6)
-    if attended:
+    if attended and not event.is_sensitive:
         line("Sessions attended:", 12, bold=True, gap=1)
         for session in attended:
             start = timezone.localtime(session.start)

@@ -18,6 +18,7 @@ from events.certificates import (
     normalise_reference,
 )
 from events.models import Certificate
+from kx_site.audience import Marking
 from tests.factories import PractitionerFactory
 
 from .factories import EventSessionFactory, VenueFactory
@@ -91,6 +92,23 @@ def test_an_attended_delegate_downloads_a_pdf_certificate(client, attended):
     again = pdf_text(client.get(certificate_url(registration)).content)
     assert certificate.reference in again
     assert Certificate.objects.count() == 1
+
+
+def test_a_sensitive_events_certificate_names_neither_venue_nor_sessions(client, attended):
+    registration, _plenary = attended
+    event = registration.event
+    event.marking = Marking.OFFICIAL_SENSITIVE
+    event.save()
+    client.force_login(registration.user)
+
+    content = client.get(certificate_url(registration)).content
+    text = pdf_text(content)
+
+    assert "Joint working conference" in text
+    assert "2.5 hours of learning" in text
+    for hidden in ["Etc. Venues", "ARMS: what the evaluation found", "Workshop A"]:
+        assert hidden not in text
+        assert hidden.encode() not in content
 
 
 def test_an_online_event_says_online(client):
