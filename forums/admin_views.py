@@ -169,13 +169,18 @@ def thread_action(request, thread_id, action):
     elif action == "move":
         move_form = CategoryChoiceForm(request.POST, categories=ForumCategory.objects.all())
         if move_form.is_valid():
-            services.thread_move(
-                thread=thread,
-                moderator=moderator,
-                category=move_form.cleaned_data["category"],
-                reason=move_form.cleaned_data["reason"],
-            )
-            messages.success(request, f"Thread moved to {move_form.cleaned_data['category']}.")
+            try:
+                services.thread_move(
+                    thread=thread,
+                    moderator=moderator,
+                    category=move_form.cleaned_data["category"],
+                    reason=move_form.cleaned_data["reason"],
+                )
+            except ValidationError as error:
+                messages.error(request, " ".join(error.messages))
+            else:
+                category = move_form.cleaned_data["category"]
+                messages.success(request, f"Thread moved to {category}.")
         else:
             messages.error(request, "Select a category to move the thread to.")
     if back.isdigit():

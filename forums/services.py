@@ -457,6 +457,10 @@ def thread_set_pinned(*, thread, moderator, pinned: bool, reason: str = "") -> T
 @transaction.atomic
 def thread_move(*, thread, moderator, category, reason: str = "") -> Thread:
     _require_moderator(moderator)
+    if thread.session_id:
+        refusal = quoting_refusal(category, thread.session.event)
+        if refusal:
+            raise ValidationError(refusal)
     previous = thread.category
     Thread.objects.filter(pk=thread.pk).update(category=category)
     thread.category = category

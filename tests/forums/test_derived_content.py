@@ -135,6 +135,40 @@ def test_widening_a_category_through_the_admin_shows_the_refusal(
     assert police_only.audience == Audience.RESTRICTED
 
 
+def test_a_moderator_cannot_move_the_thread_into_a_wider_category(
+    organiser, police_event_session, police_only, cross_agency
+):
+    thread = services.thread_create_for_session(
+        session=police_event_session, category=police_only, actor=organiser
+    )
+
+    with pytest.raises(ValidationError, match="narrower audience"):
+        services.thread_move(
+            thread=thread, moderator=staff_member("Moderators"), category=cross_agency
+        )
+    thread.refresh_from_db()
+    assert thread.category == police_only
+
+
+def test_the_moderation_screen_says_why_the_move_was_refused(
+    client, organiser, police_event_session, police_only, cross_agency
+):
+    thread = services.thread_create_for_session(
+        session=police_event_session, category=police_only, actor=organiser
+    )
+    client.force_login(staff_member("Moderators"))
+
+    response = client.post(
+        reverse("forums_moderation_thread_action", args=[thread.pk, "move"]),
+        {"category": cross_agency.pk},
+        follow=True,
+    )
+
+    assert "narrower audience" in response.content.decode()
+    thread.refresh_from_db()
+    assert thread.category == police_only
+
+
 def test_a_thread_that_drifted_hides_the_event_from_readers_who_may_not_see_it(
     client, organiser, police_event_session, police_only, cross_agency, probation
 ):
