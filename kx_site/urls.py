@@ -6,7 +6,10 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.contrib.sitemaps.views import sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 
-from . import views
+from . import media, views
+
+# Image files go through the access check in every setting; their URLs stay Wagtail's own.
+media_path = settings.MEDIA_URL.lstrip("/")
 
 urlpatterns = [
     # Staff sign in through allauth so that the MFA step always applies.
@@ -22,15 +25,21 @@ urlpatterns = [
     path("", include("search.urls")),
     path("sitemap.xml", sitemap),
     path("robots.txt", views.robots_txt),
+    path(
+        f"{media_path}{media.RENDITIONS_FOLDER}/<path:path>",
+        media.serve_image_file,
+        {"folder": media.RENDITIONS_FOLDER},
+        name="image_rendition_file",
+    ),
+    path(
+        f"{media_path}{media.ORIGINALS_FOLDER}/<path:path>",
+        media.serve_image_file,
+        {"folder": media.ORIGINALS_FOLDER},
+        name="image_original_file",
+    ),
 ]
 
 if settings.DEBUG:
-    from django.conf.urls.static import static
-
-    # Only images: documents are always served through the access-checked view.
-    urlpatterns += static(
-        settings.MEDIA_URL + "images/", document_root=settings.MEDIA_ROOT / "images"
-    )
     urlpatterns += [path("500/", views.server_error_preview)]
 
 urlpatterns += [path("", include(wagtail_urls))]

@@ -184,6 +184,7 @@ STORAGES = {
 }
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
+KX_MEDIA_ACCEL_REDIRECT_PREFIX = os.environ.get("KX_MEDIA_ACCEL_REDIRECT_PREFIX", "")
 
 # Email: development writes each message to a file that a person or a browser test can read.
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend")
