@@ -9,7 +9,7 @@ PORT ?= 8000
 GOVUK := node_modules/govuk-frontend/dist/govuk
 
 .DEFAULT_GOAL := help
-.PHONY: help run install assets migrate seed test lint format check pytest clean totp bench search-engine search-engine-stop bench-search
+.PHONY: smoke help run install assets migrate seed test lint format check pytest clean totp bench search-engine search-engine-stop bench-search collectstatic serve backup restore image
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -32,7 +32,7 @@ node_modules/.package-lock.json: package.json package-lock.json
 	npm ci --no-audit --no-fund --ignore-scripts
 	touch $@
 
-kx_site/static/css/kx.css: node_modules/.package-lock.json frontend/kx.scss
+kx_site/static/css/kx.css: node_modules/.package-lock.json $(wildcard frontend/*.scss)
 	npx --no-install sass --no-source-map --quiet-deps --load-path=node_modules --style=compressed frontend/kx.scss $@
 
 kx_site/static/govuk/govuk-frontend.min.js: node_modules/.package-lock.json
@@ -40,6 +40,35 @@ kx_site/static/govuk/govuk-frontend.min.js: node_modules/.package-lock.json
 	cp $(GOVUK)/govuk-frontend.min.js $@
 
 assets: kx_site/static/css/kx.css kx_site/static/govuk/govuk-frontend.min.js ## Build GOV.UK Frontend styles and scripts
+
+# Production's static storage (hashed, compressed) refuses a stylesheet that refers to a missing
+# file. The production settings insist on a key and host names; this one command gets throwaway
+# ones when none are set.
+collectstatic: install assets ## Collect static files into staticfiles/ as production serves them
+	SECRET_KEY="$${SECRET_KEY:-collectstatic-only-throwaway-key-0123456789abcdefghijklmnop}" \
+	ALLOWED_HOSTS="$${ALLOWED_HOSTS:-collectstatic.invalid}" \
+	KX_ALLOW_NON_SMTP_EMAIL="$${KX_ALLOW_NON_SMTP_EMAIL:-true}" \
+	DJANGO_SETTINGS_MODULE=kx_site.settings.production $(MANAGE) collectstatic --no-input --verbosity 0
+
+# The production stack on this machine: the Procfile's web (gunicorn), worker and scheduler on
+# the production settings, over plain HTTP on 127.0.0.1 (KX_INSECURE_LOCAL_HTTP, refused for any
+# other host name). Ctrl-C stops all three. Keeps its own secret key in var/serve-secret-key.
+serve: install assets ## Web, worker and scheduler on production settings (needs DATABASE_URL)
+	@[ -n "$$DATABASE_URL" ] || { echo "Set DATABASE_URL, e.g. DATABASE_URL=postgres://kx:kx@127.0.0.1:5432/kx make serve"; exit 1; }
+	@mkdir -p var && [ -s var/serve-secret-key ] || $(BIN)/python -c "import secrets; print(secrets.token_urlsafe(50))" > var/serve-secret-key
+	export DJANGO_SETTINGS_MODULE=kx_site.settings.production TASK_BACKEND=database PYTHONUNBUFFERED=1 \
+		PATH="$(CURDIR)/$(BIN):$$PATH" \
+		SECRET_KEY="$${SECRET_KEY:-$$(cat var/serve-secret-key)}" \
+		ALLOWED_HOSTS="$${ALLOWED_HOSTS:-127.0.0.1,localhost}" \
+		KX_INSECURE_LOCAL_HTTP="$${KX_INSECURE_LOCAL_HTTP:-true}" \
+		KX_ALLOW_NON_SMTP_EMAIL="$${KX_ALLOW_NON_SMTP_EMAIL:-true}" \
+		DATABASE_CONN_MAX_AGE="$${DATABASE_CONN_MAX_AGE:-60}" \
+		KX_BIND="$${KX_BIND:-$(HOST):$(PORT)}" \
+		BASE_URL="$${BASE_URL:-http://$(HOST):$(PORT)}" \
+	&& $(MANAGE) migrate --no-input \
+	&& $(MANAGE) createcachetable \
+	&& $(MANAGE) collectstatic --no-input --verbosity 0 \
+	&& exec $(BIN)/honcho start
 
 migrate: install ## Apply database migrations
 	$(MANAGE) migrate --no-input
@@ -64,8 +93,11 @@ check: install ## Django system checks and missing migrations
 	DJANGO_SETTINGS_MODULE=kx_site.settings.test $(MANAGE) makemigrations --check --dry-run
 
 pytest: install assets ## The pytest suite: unit, view and service tests, then the browser journeys
-	$(BIN)/pytest -m "not browser" $(PYTEST_ARGS) || [ $$? -eq 5 ]
+	$(BIN)/pytest -m "not browser and not production" $(PYTEST_ARGS) || [ $$? -eq 5 ]
 	$(BIN)/pytest -m browser $(PYTEST_ARGS) || [ $$? -eq 5 ]
+
+smoke: install assets ## The production stack (gunicorn, worker, scheduler, SMTP) in Chromium; needs DATABASE_URL (PostgreSQL) and SEARCH_URL
+	$(BIN)/pytest -m production -s tests/production $(PYTEST_ARGS)
 
 test: lint check pytest ## Every check: lint, system checks, migrations, the whole suite with browser journeys
 
@@ -86,3 +118,12 @@ search-engine-stop: ## Stop the local OpenSearch node
 
 bench-search: install ## Search on the engine and the database side by side (needs make search-engine)
 	$(BIN)/python bench/search.py $(BENCH_SEARCH_ARGS)
+
+backup: install ## Back up the database and media into BACKUP_DIR (default var/backups)
+	scripts/backup.sh
+
+restore: install ## Restore a backup: make restore [BACKUP=var/backups/kx-...] [FORCE=1]
+	scripts/restore.sh $(if $(FORCE),--force) $(BACKUP)
+
+image: ## Build the container image localhost/kx:latest with podman (see scripts/build-image.sh)
+	scripts/build-image.sh

@@ -10,7 +10,7 @@ class AccountAdapter(DefaultAccountAdapter):
     def send_mail(self, template_prefix, email, context):
         """Send allauth's emails through the background task, so a mail fault never fails a
         sign-up or password reset."""
-        from kx_site.notifications import send_email
+        from kx_site.notifications import enqueue_email
 
         request = allauth_context.request
         context = {
@@ -20,7 +20,7 @@ class AccountAdapter(DefaultAccountAdapter):
             **context,
         }
         message = self.render_mail(template_prefix, email, context)
-        send_email.enqueue(subject=message.subject, body=message.body, to=list(message.to))
+        enqueue_email(subject=message.subject, body=message.body, to=message.to)
 
     def get_from_email(self):
         return settings.DEFAULT_FROM_EMAIL

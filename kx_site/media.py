@@ -32,7 +32,7 @@ from accounts.permissions import has_staff_powers
 
 from .audience import AudienceMixin, can_view
 
-# Folders under MEDIA_ROOT where Wagtail keeps image files, and the model that records each one.
+# Folders under MEDIA_ROOT (or in the media bucket) where Wagtail keeps image files.
 ORIGINALS_FOLDER = "original_images"
 RENDITIONS_FOLDER = "images"
 PUBLIC_MAX_AGE = 3600
@@ -205,11 +205,16 @@ def file_response(file, *, public):
         # nginx expects the URI escaped (since 1.5.9).
         response["X-Accel-Redirect"] = accel_prefix + quote(name)
     else:
+        # Object storage (kx_site.storage) streams from the bucket; ``open`` would copy the whole
+        # object before the first byte went out.
+        open_stream = getattr(file.storage, "open_stream", None)
         try:
-            handle = file.storage.open(name, "rb")
+            handle = open_stream(name) if open_stream else file.storage.open(name, "rb")
         except FileNotFoundError:
             raise Http404 from None
         response = FileResponse(handle, content_type=content_type)
+        if "Content-Length" not in response and getattr(handle, "size", None) is not None:
+            response["Content-Length"] = handle.size
     if public:
         patch_cache_control(response, public=True, max_age=PUBLIC_MAX_AGE)
     else:

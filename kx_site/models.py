@@ -80,3 +80,17 @@ class StandardPage(AudiencePageMixin, Page):
 
     parent_page_types = ["kx_site.HomePage", "kx_site.StandardPage"]
     subpage_types = ["kx_site.StandardPage"]
+
+
+class SentEmail(models.Model):
+    """The Message-ID of each email a mail server has accepted, so that a send task run twice
+    (retried, or put back after its worker died) never sends a second copy.
+
+    Holds no address or content; ``kx_site.notifications.send_email`` prunes old rows.
+    """
+
+    message_id = models.CharField(max_length=255, unique=True)
+    sent_at = models.DateTimeField(db_index=True)
+
+    def __str__(self):
+        return self.message_id

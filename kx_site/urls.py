@@ -6,7 +6,7 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.contrib.sitemaps.views import sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 
-from . import media, views
+from . import health, media, views
 
 # Image files go through the access check in every setting; their URLs stay Wagtail's own.
 media_path = settings.MEDIA_URL.lstrip("/")
@@ -25,6 +25,9 @@ urlpatterns = [
     path("", include("search.urls")),
     path("sitemap.xml", sitemap),
     path("robots.txt", views.robots_txt),
+    # Probes: kx_site.health.ProbeMiddleware answers these paths first; the routes name them.
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
     path(
         f"{media_path}{media.RENDITIONS_FOLDER}/<path:path>",
         media.serve_image_file,

@@ -5,6 +5,7 @@ from wagtail.permissions import policy_registry
 
 from accounts.permissions import has_staff_powers
 
+from . import admin_tasks
 from .media import page_may_serve, pages_using
 
 
@@ -28,3 +29,9 @@ def check_document_access(document, request):
     if not user.is_authenticated:
         return redirect_to_login(request.get_full_path())
     raise PermissionDenied
+
+
+# Background tasks report (kx_site/admin_tasks.py): failed and stuck tasks, superusers only.
+hooks.register("register_admin_urls", admin_tasks.admin_urls)
+hooks.register("register_reports_menu_item", admin_tasks.reports_menu_item)
+hooks.register("register_log_actions", admin_tasks.register_log_actions)

@@ -1,8 +1,12 @@
 """The engine's index: its mapping, and the alias that search reads through.
 
 Search always reads the alias ``settings.SEARCH_INDEX``; ``search_index --rebuild`` fills a new
-versioned index (``<alias>-<timestamp>``) and then moves the alias onto it in one step.
+versioned index (``<alias>-<timestamp>``) and then moves the alias onto it in one step. While it
+fills, a second alias, ``<alias>-rebuild``, points to it: every process that writes to the index
+sees from the engine itself that a rebuild is under way (see ``services.search_engine_sync``).
 """
+
+import re
 
 from django.conf import settings
 from django.utils import timezone
@@ -54,10 +58,14 @@ def mapping():
     return m
 
 
-def index_body(name="unused"):
+def index_body(name="unused", *, aliases=()):
     index = Index(name)
-    index.settings(number_of_shards=1, number_of_replicas=0)
+    # One replica as soon as the cluster has a second node (a node can then be lost without
+    # losing search); none on a single node, which could never place it.
+    index.settings(number_of_shards=1, auto_expand_replicas="0-1")
     index.mapping(mapping())
+    for alias in aliases:
+        index.aliases(**{alias: {}})
     return index.to_dict()
 
 
@@ -65,8 +73,19 @@ def alias_name():
     return settings.SEARCH_INDEX
 
 
+def rebuild_alias_name(alias=None):
+    """The alias that marks the index a rebuild is filling."""
+    return f"{alias or alias_name()}-rebuild"
+
+
 def new_index_name(alias=None):
     return f"{alias or alias_name()}-{timezone.now():%Y%m%d%H%M%S%f}"
+
+
+def is_versioned_index(name, alias=None):
+    """Whether ``name`` is one of the versioned indexes ``new_index_name`` makes for the alias
+    (and not another alias's that merely shares the prefix, such as ``kx-staging-…``)."""
+    return re.fullmatch(rf"{re.escape(alias or alias_name())}-\d{{20}}", name) is not None
 
 
 def ensure_index(engine, alias=None):

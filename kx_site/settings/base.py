@@ -6,10 +6,12 @@ only change what differs between them.
 
 import os
 from datetime import timedelta
+from email.utils import getaddresses
 from pathlib import Path
 
 import dj_database_url
 from csp.constants import NONCE, NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = Path(os.environ.get("KX_VAR_DIR", BASE_DIR / "var"))
@@ -55,6 +57,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Observe and operate: the request log first, so that it times and names everything below;
+    # then the health probes, answered before the host check, HTTPS redirect and sign-in.
+    "kx_site.request_logging.RequestLogMiddleware",
+    "kx_site.health.ProbeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -96,8 +102,12 @@ DATABASES = {
     "default": dj_database_url.config(
         default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
         conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "0")),
+        # A kept connection that died while idle is replaced before use.
+        conn_health_checks=True,
     )
 }
+# Whether the operator chose the connection lifetime; production keeps connections otherwise.
+KX_DATABASE_CONN_MAX_AGE_SET = "DATABASE_CONN_MAX_AGE" in os.environ
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Take SQLite's write lock when a transaction starts, so that the row locks the services
     # ask for (select_for_update, a no-op on SQLite) still serialise concurrent writers.
@@ -186,17 +196,102 @@ MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
 KX_MEDIA_ACCEL_REDIRECT_PREFIX = os.environ.get("KX_MEDIA_ACCEL_REDIRECT_PREFIX", "")
 
-# Email: development writes each message to a file that a person or a browser test can read.
+# Media files on object storage: with KX_MEDIA_S3_BUCKET, documents, images and renditions live
+# in that private S3-compatible bucket instead of MEDIA_ROOT. The app stays the only way in:
+# kx_site.storage gives out /media/… URLs, never the bucket's, and documents go through the
+# serve view (WAGTAILDOCS_SERVE_METHOD below; Wagtail's own default for a storage without local
+# paths is a redirect to the bucket). Without keys, boto3 finds credentials its usual way (its
+# AWS_* variables, an instance or pod role).
+KX_MEDIA_S3_BUCKET = os.environ.get("KX_MEDIA_S3_BUCKET", "")
+if KX_MEDIA_S3_BUCKET:
+    STORAGES["default"] = {
+        "BACKEND": "kx_site.storage.PrivateMediaStorage",
+        "OPTIONS": {
+            "bucket_name": KX_MEDIA_S3_BUCKET,
+            "endpoint_url": os.environ.get("KX_MEDIA_S3_ENDPOINT_URL") or None,
+            "region_name": os.environ.get("KX_MEDIA_S3_REGION") or None,
+            "access_key": os.environ.get("KX_MEDIA_S3_ACCESS_KEY_ID") or None,
+            "secret_key": os.environ.get("KX_MEDIA_S3_SECRET_ACCESS_KEY") or None,
+            # "path" (bucket in the path: most self-hosted servers) or "virtual" (bucket in the
+            # host name); unset, boto3 chooses.
+            "addressing_style": os.environ.get("KX_MEDIA_S3_ADDRESSING_STYLE") or None,
+            # A folder inside the bucket, e.g. when one bucket holds several sites.
+            "location": os.environ.get("KX_MEDIA_S3_PREFIX", ""),
+        },
+    }
+
+
+# Email: development writes each message to a file that a person or a browser test can read;
+# production refuses that and the other backends that deliver nothing (production.py), and sends
+# through SMTP: EMAIL_USE_TLS is STARTTLS (port 587 by default), EMAIL_USE_SSL implicit TLS (port
+# 465 by default), one or neither. EMAIL_URL is refused rather than read: its parsers take
+# "smtps" to mean STARTTLS, and dj-email-url (no release since 2022) lets ssl= quietly override
+# tls=.
+def _email_setting_flag(name):
+    value = os.environ.get(name, "").strip().lower()
+    if value in {"", "false", "0", "no", "off"}:
+        return False
+    if value in {"true", "1", "yes", "on"}:
+        return True
+    raise ImproperlyConfigured(f"Set {name} to true or false, not {value!r}.")
+
+
+def _email_setting_number(name, default, *, kind=int):
+    value = os.environ.get(name, "").strip() or default
+    try:
+        number = kind(value)
+    except ValueError:
+        number = 0
+    if not 0 < number < float("inf"):
+        raise ImproperlyConfigured(f"Set {name} to a positive number, not {value!r}.")
+    return number
+
+
+def _email_setting_admins(value):
+    """``ADMINS="Ops team <ops@example.gov.uk>, duty@example.gov.uk"`` as Django's pairs."""
+    admins = []
+    for name, address in getaddresses([value]):
+        if not (name or address):
+            continue
+        if "@" not in address or " " in address:
+            raise ImproperlyConfigured(
+                f"ADMINS: {address or name!r} is not an address. Separate addresses with commas "
+                'and quote names that hold one: "Smith, Jo" <jo.smith@example.gov.uk>.'
+            )
+        admins.append((name, address))
+    return admins
+
+
+if os.environ.get("EMAIL_URL"):
+    raise ImproperlyConfigured(
+        "EMAIL_URL is not read. Set EMAIL_BACKEND, EMAIL_HOST, EMAIL_PORT, EMAIL_HOST_USER, "
+        "EMAIL_HOST_PASSWORD and EMAIL_USE_TLS or EMAIL_USE_SSL instead."
+    )
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend")
 EMAIL_FILE_PATH = Path(os.environ.get("EMAIL_FILE_PATH", VAR_DIR / "outbox"))
+EMAIL_USE_TLS = _email_setting_flag("EMAIL_USE_TLS")
+EMAIL_USE_SSL = _email_setting_flag("EMAIL_USE_SSL")
+if EMAIL_USE_TLS and EMAIL_USE_SSL:
+    raise ImproperlyConfigured(
+        "Set EMAIL_USE_TLS (STARTTLS, usually port 587) or EMAIL_USE_SSL (TLS from the start, "
+        "usually port 465), not both."
+    )
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
-EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_PORT = _email_setting_number(
+    "EMAIL_PORT", 465 if EMAIL_USE_SSL else 587 if EMAIL_USE_TLS else 25
+)
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
-EMAIL_USE_TLS = os.environ.get("EMAIL_USE_TLS", "") == "true"
-EMAIL_TIMEOUT = 10
+# Seconds a worker waits on the mail server before the send fails and is retried later.
+EMAIL_TIMEOUT = _email_setting_number("EMAIL_TIMEOUT", 10, kind=float)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "KX <no-reply@kx.localhost>")
-SERVER_EMAIL = DEFAULT_FROM_EMAIL
+SERVER_EMAIL = os.environ.get("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
+# Who is emailed error reports (when logging sends them): "Name <address>, address, ...".
+ADMINS = _email_setting_admins(os.environ.get("ADMINS", ""))
+# Production starts with a backend that delivers nothing only when told to (a trial, a demo).
+KX_ALLOW_NON_SMTP_EMAIL = _email_setting_flag("KX_ALLOW_NON_SMTP_EMAIL")
+# A failed send is tried again after this many seconds times 2**attempt (2, 4, 8, 16 minutes).
+KX_EMAIL_RETRY_BASE_SECONDS = _email_setting_number("KX_EMAIL_RETRY_BASE_SECONDS", 60, kind=float)
 
 TASKS = {
     "default": {
@@ -206,15 +301,24 @@ TASKS = {
         }[os.environ.get("TASK_BACKEND", "immediate")]
     }
 }
+
+# Processes (web, worker, scheduler: gunicorn.conf.py, Procfile, kx_site/scheduler.py). A task
+# waiting or running longer than this shows as stuck in the admin's "Background tasks" report.
+KX_TASK_STUCK_MINUTES = int(os.environ.get("KX_TASK_STUCK_MINUTES", "30"))
+# `make serve` only: the production settings over plain HTTP on this machine (production.py
+# refuses it unless every ALLOWED_HOSTS entry is a loopback name).
+KX_INSECURE_LOCAL_HTTP = os.environ.get("KX_INSECURE_LOCAL_HTTP", "") == "true"
+
 KX_EMAIL_MAX_ATTEMPTS = 5
 # Dietary and access needs are erased this many days after an event ends.
 KX_EVENT_RETENTION_DAYS = int(os.environ.get("KX_EVENT_RETENTION_DAYS", "90"))
 
 WAGTAIL_SITE_NAME = "KX"
 WAGTAILADMIN_BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:8000")
-# Search: with SEARCH_URL, an OpenSearch 2.x/3.x or Elasticsearch 8.x node (SEARCH_ENGINE says
+# Search: with SEARCH_URL, an OpenSearch 2.x/3.x or Elasticsearch 8.x cluster (SEARCH_ENGINE says
 # which when the URL cannot: "opensearch", the default, or "elasticsearch"); without it, the
 # database. SEARCH_INDEX names the alias; the versioned indexes behind it share it as prefix.
+# SEARCH_URL may name several nodes, separated by commas; a node that refuses is skipped.
 SEARCH_URL = os.environ.get("SEARCH_URL", "")
 SEARCH_ENGINE = os.environ.get("SEARCH_ENGINE", "")
 SEARCH_INDEX = os.environ.get("SEARCH_INDEX", "kx")
@@ -222,17 +326,45 @@ SEARCH_TIMEOUT = float(os.environ.get("SEARCH_TIMEOUT", "1"))
 SEARCH_INDEX_MAX_ATTEMPTS = 5
 if not SEARCH_ENGINE:
     SEARCH_ENGINE = "elasticsearch" if "elastic" in SEARCH_URL else "opensearch"
+# Credentials: a username and password (here or in the URL, https://user:password@host:9200) or
+# an API key. Certificates are verified, against SEARCH_CA_CERTS (a PEM bundle) when given, else
+# the system's; SEARCH_VERIFY_CERTS=false turns that off, and the engine logs a warning.
+SEARCH_USERNAME = os.environ.get("SEARCH_USERNAME", "")
+SEARCH_PASSWORD = os.environ.get("SEARCH_PASSWORD", "")
+SEARCH_API_KEY = os.environ.get("SEARCH_API_KEY", "")
+SEARCH_CA_CERTS = os.environ.get("SEARCH_CA_CERTS", "")
+_search_verify_certs = os.environ.get("SEARCH_VERIFY_CERTS", "true").strip().lower()
+if _search_verify_certs not in ("true", "false"):
+    raise ImproperlyConfigured("SEARCH_VERIFY_CERTS must be true or false")
+SEARCH_VERIFY_CERTS = _search_verify_certs == "true"
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 if SEARCH_URL:
-    # Wagtail's admin search uses the same engine, in indexes of its own.
+    # The same function builds our clients' options from these settings (search/engine.py).
+    from search.engine import client_config
+
+    _search_client = client_config(
+        SEARCH_URL,
+        engine=SEARCH_ENGINE,
+        username=SEARCH_USERNAME,
+        password=SEARCH_PASSWORD,
+        api_key=SEARCH_API_KEY,
+        ca_certs=SEARCH_CA_CERTS,
+        verify_certs=SEARCH_VERIFY_CERTS,
+    )
+    # Wagtail's admin search uses the same engine, in indexes of its own, through the same
+    # nodes, credentials and TLS options. HOSTS, not URLS: from URLS Wagtail would set
+    # credentials and certificate checks per node, over the OPTIONS.
     WAGTAILSEARCH_BACKENDS["default"] = {
         "BACKEND": {
             "opensearch": "wagtail.search.backends.opensearch2",
             "elasticsearch": "wagtail.search.backends.elasticsearch8",
         }[SEARCH_ENGINE],
-        "URLS": [SEARCH_URL],
+        "HOSTS": list(_search_client.hosts),
+        "OPTIONS": dict(_search_client.options),
         "INDEX_PREFIX": f"{SEARCH_INDEX}_wagtail_",
         "TIMEOUT": 5,
+        # One replica as soon as the cluster has a second node; none on a single node.
+        "INDEX_SETTINGS": {"settings": {"index": {"auto_expand_replicas": "0-1"}}},
     }
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "key", "odt", "pdf", "pptx", "rtf", "txt", "xlsx", "zip"]
 WAGTAIL_PASSWORD_MANAGEMENT_ENABLED = False
@@ -267,11 +399,28 @@ CONTENT_SECURITY_POLICY = {
     },
 }
 
+# Observe and operate (kx_site/logging.py, request_logging.py, health.py, sentry.py): a request
+# id on every response and log line, a "kx.request" line per request, /healthz and /readyz.
+# Production logs JSON to stdout and reports errors to ADMINS and Sentry (production.py).
+KX_LOG_LEVEL = os.environ.get("LOG_LEVEL", "").strip().upper()
+# Take the request id from the proxy's X-Request-ID header (when well formed). Set false if the
+# proxy passes a client's header through instead of setting its own.
+_trust_request_id = os.environ.get("KX_TRUST_REQUEST_ID", "true").strip().lower()
+KX_TRUST_REQUEST_ID = _trust_request_id in {"true", "1", "yes", "on"}
+# /readyz reports the task queue "degraded" once a due task has waited this many seconds.
+KX_READY_MAX_TASK_AGE = int(os.environ.get("KX_READY_MAX_TASK_AGE", "900"))
+SENTRY_DSN = os.environ.get("SENTRY_DSN", "")
+SENTRY_ENVIRONMENT = os.environ.get("SENTRY_ENVIRONMENT", "production")
+SENTRY_RELEASE = os.environ.get("SENTRY_RELEASE", "")
+SENTRY_TRACES_SAMPLE_RATE = float(os.environ.get("SENTRY_TRACES_SAMPLE_RATE", "0"))
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
+    "filters": {"request_context": {"()": "kx_site.logging.RequestContextFilter"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["request_context"]},
+    },
+    "root": {"handlers": ["console"], "level": KX_LOG_LEVEL or "WARNING"},
 }
 
 # Staff sign in through allauth like everyone else, so that the MFA step always applies.

@@ -1,6 +1,9 @@
 """Build, check and catch up the search index.
 
-manage.py search_index --rebuild   rewrite every entry, fill a new engine index, swap the alias
+manage.py search_index --rebuild   bring every entry up to date, fill a new engine index, swap
+                                   the alias (edits made meanwhile are not lost)
+manage.py search_index --rebuild --discard-unfinished
+                                   the same, deleting the index an interrupted rebuild left
 manage.py search_index --check     report items missing from or stale in the index (exit 1)
 manage.py search_index --sync      send entries the engine has not yet taken (after an outage)
 """
@@ -8,11 +11,10 @@ manage.py search_index --sync      send entries the engine has not yet taken (af
 import sys
 
 from django.core.management.base import BaseCommand, CommandError
-from django.utils import timezone
 
 from search import check, services
 from search.engine import EngineUnavailable, get_engine
-from search.index import alias_name, index_body, new_index_name
+from search.index import alias_name, rebuild_alias_name
 from search.models import SearchEntry
 
 
@@ -51,11 +53,18 @@ class Command(BaseCommand):
         group.add_argument("--rebuild", action="store_true")
         group.add_argument("--check", action="store_true")
         group.add_argument("--sync", action="store_true")
+        parser.add_argument(
+            "--discard-unfinished",
+            action="store_true",
+            help="with --rebuild: delete the index an interrupted rebuild left behind",
+        )
 
     def handle(self, *args, rebuild=False, check=False, sync=False, **options):
+        if options["discard_unfinished"] and not rebuild:
+            raise CommandError("--discard-unfinished goes with --rebuild")
         try:
             if rebuild:
-                self.rebuild_index()
+                self.rebuild_index(discard_unfinished=options["discard_unfinished"])
             elif check:
                 self.check_index()
             else:
@@ -63,37 +72,41 @@ class Command(BaseCommand):
                 self.stdout.write(f"Sent {sent} entries to the engine.")
         except EngineUnavailable as exc:
             raise CommandError(f"The search engine is unavailable: {exc}") from exc
+        except services.RebuildUnfinished as exc:
+            raise CommandError(f"Not rebuilding: {exc}.") from exc
 
-    def rebuild_index(self):
-        progress = Progress(self.stdout, "Entries", services.searchable_count())
+    def rebuild_index(self, *, discard_unfinished=False):
+        searchable = services.searchable_count()
+        progress = Progress(self.stdout, "Entries", searchable)
         written = services.search_entries_rebuild(progress=progress)
         progress.finish()
-        self.stdout.write(f"{written} entries written to the database index.")
+        self.stdout.write(
+            f"{written} entries written to the database index "
+            f"({searchable - written} of {searchable} were up to date)."
+        )
         engine = get_engine(timeout=services.ENGINE_WRITE_TIMEOUT)
         if engine is None:
-            SearchEntry.objects.filter(removed=True).delete()
+            services.search_engine_sync()  # no engine: removed entries go at once
             self.stdout.write("No SEARCH_URL: search runs on the database.")
             return
-        alias = alias_name()
-        name = new_index_name(alias)
-        engine.create_index(name, index_body(name))
-        fill_started = timezone.now()
         progress = Progress(
             self.stdout, "Engine ", SearchEntry.objects.filter(removed=False).count()
         )
-        services.search_engine_fill(engine=engine, index=name, progress=progress)
+        name = services.search_engine_rebuild(
+            engine=engine, progress=progress, discard_unfinished=discard_unfinished
+        )
         progress.finish()
-        old = engine.alias_targets(alias)
-        engine.point_alias(alias, name)
-        for index in old:
-            engine.delete_index(index)
-        # What changed while the new index filled is still flagged and goes now.
-        SearchEntry.objects.filter(removed=True, indexed_at__lt=fill_started).delete()
-        SearchEntry.objects.filter(indexed_at__lt=fill_started).update(needs_engine_sync=False)
-        services.search_engine_sync(engine=engine)
-        self.stdout.write(f"The alias {alias} now points to {name}.")
+        self.stdout.write(f"The alias {alias_name()} now points to {name}.")
 
     def check_index(self):
+        engine = get_engine(timeout=services.ENGINE_WRITE_TIMEOUT)
+        unfinished = engine.alias_targets(rebuild_alias_name()) if engine else []
+        if unfinished:
+            # Running, or interrupted: its entries stay flagged, so the report below counts them.
+            self.stdout.write(
+                f"A rebuild is filling {', '.join(unfinished)} (if none is running, it was "
+                "interrupted: run `search_index --rebuild --discard-unfinished`)."
+            )
         report = check.index_report()
         for problem, keys in report.items():
             self.stdout.write(f"{problem}: {len(keys)}")
