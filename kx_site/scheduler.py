@@ -201,8 +201,15 @@ class PostgresAdvisoryLock:
 
     def release(self):
         if self.connection is not None:
+            # Unlocked explicitly: the server ends a closed session, and frees its locks, only
+            # some time after the client has gone, so a scheduler started at once could miss it.
             try:
-                self.connection.close()  # ends the session, which releases the lock
+                with self.connection.cursor() as cursor:
+                    cursor.execute("SELECT pg_advisory_unlock_all()")
+            except Exception:  # the connection may be dead already, and its locks with it
+                logger.debug("Unlocking on the lock connection failed", exc_info=True)
+            try:
+                self.connection.close()
             except Exception:  # the connection may be dead already
                 logger.debug("Closing the lock connection failed", exc_info=True)
             self.connection = None

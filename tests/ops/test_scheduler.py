@@ -248,7 +248,8 @@ def test_a_second_scheduler_cannot_take_the_lock_until_the_first_lets_go(db, loc
             with connection.cursor() as cursor:
                 cursor.execute(
                     "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted "
-                    "AND objid = %s AND pid <> pg_backend_pid()",
+                    "AND objid = %s AND pid <> pg_backend_pid() AND database = "
+                    "(SELECT oid FROM pg_database WHERE datname = current_database())",
                     [scheduler.LOCK_KEY],
                 )
                 assert cursor.fetchone()[0] == 1

@@ -245,9 +245,10 @@ def test_an_interrupted_rebuild_is_reported_and_discarded_on_request(engine_back
     connection.vendor != "postgresql",
     reason="row locks: SQLite has none (its writers take turns on the whole database)",
 )
-def test_a_refresh_waits_for_the_rebuild_batch_that_read_the_old_content(
-    transactional_db, monkeypatch
-):
+# Committed data for the threads; the serialised rollback brings back the migrations' pages
+# (the home page) that an earlier transactional test's flush removed.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_refresh_waits_for_the_rebuild_batch_that_read_the_old_content(monkeypatch):
     p = police_only_practices(2)
     services.search_entries_rebuild()
     PracticePage.objects.filter(pk__in=[x.pk for x in p]).update(summary="Summary, revised.")
