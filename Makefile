@@ -9,7 +9,7 @@ PORT ?= 8000
 GOVUK := node_modules/govuk-frontend/dist/govuk
 
 .DEFAULT_GOAL := help
-.PHONY: smoke help run install assets migrate seed test lint format check pytest clean totp bench search-engine search-engine-stop bench-search collectstatic serve backup restore image
+.PHONY: smoke help run install assets migrate seed test lint format check pytest clean totp bench search-engine search-engine-stop bench-search bench-load collectstatic serve backup restore image
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -118,6 +118,9 @@ search-engine-stop: ## Stop the local OpenSearch node
 
 bench-search: install ## Search on the engine and the database side by side (needs make search-engine)
 	$(BIN)/python bench/search.py $(BENCH_SEARCH_ARGS)
+
+bench-load: install ## Load the pages of a running server, e.g. make serve (see bench/load.py)
+	$(BIN)/python bench/load.py $(BENCH_ARGS)
 
 backup: install ## Back up the database and media into BACKUP_DIR (default var/backups)
 	scripts/backup.sh

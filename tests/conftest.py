@@ -6,6 +6,23 @@ from django.core.cache import cache
 from .factories import PractitionerFactory, UserFactory
 
 
+def pytest_collection_modifyitems(items):
+    """A transactional test must roll back by serialisation: a plain flush re-creates the content
+    types, and the next test that restores the migrations' data then fails on PostgreSQL with a
+    duplicate key, depending on the order the tests ran in."""
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        if (
+            marker is not None
+            and marker.kwargs.get("transaction")
+            and not marker.kwargs.get("serialized_rollback")
+        ):
+            raise pytest.UsageError(
+                f"{item.nodeid}: use pytest.mark.django_db(transaction=True, "
+                "serialized_rollback=True)"
+            )
+
+
 @pytest.fixture(autouse=True)
 def _clear_cache():
     """Rate limits live in the local-memory cache: start every test with none used."""

@@ -189,7 +189,9 @@ def test_an_inline_task_logs_under_the_request_and_its_own_id(log_lines):
     assert work["task_id"] == task_id
 
 
-@pytest.mark.django_db(transaction=True)
+# Every transactional test rolls back by serialisation: a plain flush would re-create the content
+# types, and the next test that restores the migrations' data would then collide with them.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_worker_logs_the_task_id_that_the_enqueue_line_links_to_the_request(settings, log_lines):
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 

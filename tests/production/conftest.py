@@ -260,29 +260,32 @@ def stack(tmp_path_factory):
             "run it with `make smoke` as .ci/run does."
         )
     stack = Stack(tmp_path_factory.mktemp("production"), fresh_database(database_url), search_url)
-    timings = {}
-    started = time.monotonic()
-    stack.manage("migrate", "--no-input")
-    stack.manage("createcachetable")
-    stack.manage("collectstatic", "--no-input", "--verbosity", "0")
-    # The demo content (events, an editor) on the same database: seed_demo refuses production
-    # settings, since it adds accounts with known passwords.
-    stack.manage("seed_demo", settings="kx_site.settings.dev")
-    stack.manage("search_index", "--rebuild")
-    timings["prepare"] = time.monotonic() - started
-    stack.start_smtp()
-    stack.start_proxy()
-    stack.start_web()
-    stack.start_worker()
-    stack.start_scheduler()
-    wait_for(lambda: stack.get("/healthz")[0] == 200, timeout=60, what="gunicorn to answer")
-    timings["start"] = time.monotonic() - started - timings["prepare"]
-    print(  # noqa: T201 - the stage times CI reports
-        f"\nproduction stack: prepared in {timings['prepare']:.0f} s, started in "
-        f"{timings['start']:.0f} s at {stack.url}"
-    )
-    yield stack
-    stack.stop_all()
+    try:
+        timings = {}
+        started = time.monotonic()
+        stack.manage("migrate", "--no-input")
+        stack.manage("createcachetable")
+        stack.manage("collectstatic", "--no-input", "--verbosity", "0")
+        # The demo content (events, an editor) on the same database: seed_demo refuses production
+        # settings, since it adds accounts with known passwords.
+        stack.manage("seed_demo", settings="kx_site.settings.dev")
+        stack.manage("search_index", "--rebuild")
+        timings["prepare"] = time.monotonic() - started
+        stack.start_smtp()
+        stack.start_proxy()
+        stack.start_web()
+        stack.start_worker()
+        stack.start_scheduler()
+        wait_for(lambda: stack.get("/healthz")[0] == 200, timeout=60, what="gunicorn to answer")
+        timings["start"] = time.monotonic() - started - timings["prepare"]
+        print(  # noqa: T201 - the stage times CI reports
+            f"\nproduction stack: prepared in {timings['prepare']:.0f} s, started in "
+            f"{timings['start']:.0f} s at {stack.url}"
+        )
+        yield stack
+    finally:
+        # Also when starting failed: no process of the stack outlives the test run.
+        stack.stop_all()
 
 
 NGINX_CONFIG = """
