@@ -10,7 +10,7 @@ from functools import wraps
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.views.decorators.http import require_POST
@@ -59,8 +59,11 @@ def queue(request):
         "thread__category", "author__organisation"
     ).prefetch_related(_open_flags())
     pending = base.filter(status=Post.Status.PENDING).order_by("created_at", "pk")
+    open_flags = Flag.objects.filter(post=OuterRef("pk"), resolved_at__isnull=True)
     flagged = (
-        base.filter(flags__resolved_at__isnull=True)
+        # Exists, not flags__resolved_at__isnull: across the relation that is a LEFT JOIN, which
+        # a post with no flag at all also matches.
+        base.filter(Exists(open_flags))
         .annotate(open_flag_count=Count("flags", filter=Q(flags__resolved_at__isnull=True)))
         .order_by("-open_flag_count", "pk")
     )

@@ -70,6 +70,23 @@ def test_the_queue_lists_flagged_and_waiting_posts(moderator_client, probation, 
     assert thread.title.encode() in response.content
 
 
+def test_only_posts_with_an_open_flag_are_listed_as_flagged(
+    moderator_client, moderator, probation, police, cross_agency
+):
+    """Posts with no flag, or only resolved ones, sit behind the same join: none may count."""
+    posts = [
+        start_thread(cross_agency, police, title=f"Thread {n}").posts.get() for n in range(15)
+    ]
+    services.post_flag(post=posts[0], user=probation, reason="off_topic")
+    services.post_flag(post=posts[1], user=probation, reason="off_topic")
+    services.flags_dismiss(post=posts[1], moderator=moderator, reason="Fine")
+
+    response = moderator_client.get(reverse("forums_moderation_queue"))
+
+    assert b"Flagged (1)" in response.content
+    assert [post.pk for post in response.context["flagged"]] == [posts[0].pk]
+
+
 def test_hiding_and_restoring_a_post(moderator_client, moderator, client, probation, thread):
     post = thread.posts.get()
     services.post_flag(post=post, user=probation, reason="inappropriate")
