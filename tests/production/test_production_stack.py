@@ -18,7 +18,8 @@ from .conftest import wait_for
 EMAIL = "smoke.officer@kent.police.uk"
 PASSWORD = "correct-horse-battery-42"
 EVENT = "National ARMS conference"
-QUEUED_EMAILS = 20
+# Enough that the worker is still busy when it is stopped after the first one arrives.
+QUEUED_EMAILS = 200
 
 
 def test_a_new_member_through_the_production_stack(stack):
@@ -118,15 +119,19 @@ def test_a_new_member_through_the_production_stack(stack):
     stack.shell(QUEUE_EMAILS)
     stack.start_worker()
     wait_for(
-        lambda: stack.mailbox.to("queue@kx.example"), timeout=60, what="the first queued email"
+        lambda: stack.mailbox.to("queue@kx.example"),
+        timeout=60,
+        what="the first queued email",
+        interval=0.05,
     )
     assert stack.stop("worker") == 0
     arrived_before_restart = len(stack.mailbox.to("queue@kx.example"))
+    assert 0 < arrived_before_restart < QUEUED_EMAILS, "the worker was not stopped mid-queue"
     stack.start_worker()
-    stack.mailbox.wait_for("queue@kx.example", count=QUEUED_EMAILS, timeout=120)
+    stack.mailbox.wait_for("queue@kx.example", count=QUEUED_EMAILS, timeout=180)
     time.sleep(2)  # anything doubled would have arrived by now
     subjects = sorted(m["Subject"] for m in stack.mailbox.to("queue@kx.example"))
-    assert subjects == sorted(f"Queued {n:02d}" for n in range(QUEUED_EMAILS))
+    assert subjects == sorted(f"Queued {n:03d}" for n in range(QUEUED_EMAILS))
     print(  # noqa: T201 - reported in CI's log
         f"\n{arrived_before_restart} of {QUEUED_EMAILS} queued emails arrived before "
         "the worker was stopped"
@@ -174,5 +179,5 @@ QUEUE_EMAILS = f"""
 from kx_site.notifications import enqueue_email
 
 for number in range({QUEUED_EMAILS}):
-    enqueue_email(subject=f"Queued {{number:02d}}", body="Queued.", to="queue@kx.example")
+    enqueue_email(subject=f"Queued {{number:03d}}", body="Queued.", to="queue@kx.example")
 """
