@@ -5,14 +5,11 @@ Each case reads the production settings in a process of its own with the environ
 """
 
 import json
-import os
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.production_process import run_production
+
 SMTP = "django.core.mail.backends.smtp.EmailBackend"
 SHOWN = [
     "EMAIL_BACKEND",
@@ -25,33 +22,6 @@ SHOWN = [
     "SERVER_EMAIL",
     "ADMINS",
 ]
-# What the machine running the tests may have set, and production must not inherit here.
-NOT_INHERITED = {
-    "ADMINS",
-    "ALLOWED_HOSTS",
-    "DEFAULT_FROM_EMAIL",
-    "DJANGO_ALLOW_ASYNC_UNSAFE",
-    "DJANGO_SETTINGS_MODULE",
-    "SECRET_KEY",
-    "SERVER_EMAIL",
-}
-
-
-def environment(**env):
-    environ = {
-        key: value
-        for key, value in os.environ.items()
-        if key not in NOT_INHERITED and not key.startswith(("EMAIL_", "KX_ALLOW_"))
-    }
-    environ.update(
-        {
-            "DJANGO_SETTINGS_MODULE": "kx_site.settings.production",
-            "SECRET_KEY": "e" * 60,
-            "ALLOWED_HOSTS": "kx.example.gov.uk",
-            **env,
-        }
-    )
-    return environ
 
 
 def production_settings(**env):
@@ -60,14 +30,8 @@ def production_settings(**env):
         "import json; from django.conf import settings; "
         f"print(json.dumps({{name: getattr(settings, name) for name in {SHOWN!r}}}))"
     )
-    done = subprocess.run(
-        [sys.executable, "-c", code],
-        cwd=ROOT,
-        env=environment(**env),
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    # No email backend unless the case gives one: unset is a case of its own.
+    done = run_production("-c", code, timeout=60, **{"EMAIL_BACKEND": None, **env})
     return json.loads(done.stdout) if done.returncode == 0 else done
 
 
@@ -215,20 +179,14 @@ def test_an_admins_entry_that_is_not_an_address_is_refused():
 
 
 def test_production_with_smtp_passes_the_deployment_checklist():
-    done = subprocess.run(
-        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        cwd=ROOT,
-        env=environment(
-            SECRET_KEY="kx-email-settings-check-only-0123456789-abcdefghijklmnopqrstuvwxyz",
-            EMAIL_BACKEND=SMTP,
-            EMAIL_HOST="smtp.example.gov.uk",
-            EMAIL_HOST_USER="kx",
-            EMAIL_HOST_PASSWORD="relay-password",
-            EMAIL_USE_SSL="true",
-        ),
-        capture_output=True,
-        text=True,
-        timeout=120,
+    done = run_production(
+        *("manage.py", "check", "--deploy", "--fail-level", "WARNING"),
+        SECRET_KEY="kx-email-settings-check-only-0123456789-abcdefghijklmnopqrstuvwxyz",
+        EMAIL_BACKEND=SMTP,
+        EMAIL_HOST="smtp.example.gov.uk",
+        EMAIL_HOST_USER="kx",
+        EMAIL_HOST_PASSWORD="relay-password",
+        EMAIL_USE_SSL="true",
     )
 
     assert done.returncode == 0, done.stdout + done.stderr

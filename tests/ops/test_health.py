@@ -2,11 +2,8 @@
 through whatever the Host header, over plain HTTP and without signing in."""
 
 import json
-import os
-import subprocess
 import sys
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from django.conf import settings
@@ -16,10 +13,10 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult, get_date_max
 
 from kx_site import health, scheduler
+from tests.production_process import run_production
 
 from ..factories import staff_member
 
-ROOT = Path(__file__).resolve().parents[2]
 DATABASE_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 # What a failure's text may hold and an answer must not.
 INFRASTRUCTURE = "db-primary.internal.example:5432"
@@ -340,25 +337,11 @@ for path, host in [
 def test_production_probes_over_http_from_any_host(tmp_path):
     """Production settings, a database without tables: the cache table is missing, so /readyz
     is 503 with reason codes only; /healthz stays 200; other paths still redirect to HTTPS."""
-    environment = {
-        key: value for key, value in os.environ.items() if not key.startswith(("DJANGO_", "KX_"))
-    }
-    environment.update(
-        DJANGO_SETTINGS_MODULE="kx_site.settings.production",
-        SECRET_KEY="p" * 60,
-        ALLOWED_HOSTS="kx.example.gov.uk",
+    done = run_production(
+        "-c",
+        PRODUCTION_PROBE,
         DATABASE_URL=f"sqlite:///{tmp_path / 'empty.sqlite3'}",
-        EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend",
-        SEARCH_URL="",
         LOG_LEVEL="WARNING",
-    )
-    done = subprocess.run(
-        [sys.executable, "-c", PRODUCTION_PROBE],
-        cwd=ROOT,
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=120,
     )
     assert done.returncode == 0, done.stderr
     results = {

@@ -1,11 +1,7 @@
 """`make serve` runs the production settings over plain HTTP on this machine, and nowhere else."""
 
-import os
-import subprocess
-import sys
-from pathlib import Path
+from tests.production_process import run_production
 
-ROOT = Path(__file__).resolve().parents[2]
 PRINT_SETTINGS = (
     "import django; django.setup(); from django.conf import settings as s; "
     "print(s.SECURE_SSL_REDIRECT, s.SECURE_HSTS_SECONDS, s.SESSION_COOKIE_SECURE, "
@@ -14,27 +10,7 @@ PRINT_SETTINGS = (
 
 
 def production(code, **env):
-    environment = {
-        key: value
-        for key, value in os.environ.items()
-        if key not in {"DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE", "SECRET_KEY"}
-    }
-    environment.update(
-        DJANGO_SETTINGS_MODULE="kx_site.settings.production",
-        SECRET_KEY="q" * 20 + "-test-only-production-secret-0123456789abcdef",
-        EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend",
-        EMAIL_HOST="smtp.example.gov.uk",
-        EMAIL_USE_TLS="true",
-        **env,
-    )
-    return subprocess.run(
-        [sys.executable, "-c", code],
-        cwd=ROOT,
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    return run_production("-c", code, timeout=60, **env)
 
 
 def test_production_insists_on_https_by_default():

@@ -8,13 +8,10 @@ Each test gets a bucket of its own and removes it afterwards.
 import gc
 import json
 import os
-import subprocess
-import sys
 import urllib.error
 import urllib.request
 import uuid
 import warnings
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import boto3
@@ -40,8 +37,8 @@ from tests.factories import (
     UserFactory,
     staff_member,
 )
+from tests.production_process import run_production
 
-ROOT = Path(__file__).resolve().parents[2]
 # The same as in scripts/s3-test-server.sh: a test server's, never a real one's.
 ACCESS_KEY = "kx-test-access-key"
 SECRET_KEY = "kx-test-secret-key-not-for-production"
@@ -420,26 +417,7 @@ def production_settings(**env):
         "'default': settings.STORAGES['default'], "
         "'serve_method': settings.WAGTAILDOCS_SERVE_METHOD}))"
     )
-    environment = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith("KX_MEDIA_") and key not in {"DJANGO_ALLOW_ASYNC_UNSAFE"}
-    }
-    environment.update(
-        DJANGO_SETTINGS_MODULE="kx_site.settings.production",
-        SECRET_KEY="z" * 60,
-        ALLOWED_HOSTS="kx.example.gov.uk",
-        KX_ALLOW_NON_SMTP_EMAIL="true",
-        **env,
-    )
-    return subprocess.run(
-        [sys.executable, "-c", code],
-        cwd=ROOT,
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    return run_production("-c", code, timeout=60, **env)
 
 
 def test_production_keeps_media_on_disk_unless_a_bucket_is_configured():

@@ -4,11 +4,8 @@ them; error emails without the request's data."""
 import io
 import json
 import logging
-import os
 import re
-import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 from django.core import mail
@@ -24,8 +21,8 @@ from django_tasks import task
 
 from kx_site.logging import JsonFormatter, RequestContextFilter, current_request_id
 from kx_site.request_logging import RedactedExceptionReporter, RequestLogMiddleware, user_label
+from tests.production_process import run_production
 
-ROOT = Path(__file__).resolve().parents[2]
 GENERATED_ID = re.compile(r"[0-9a-f]{32}")
 LOGGERS = ("kx", "django_tasks", "tests")
 
@@ -330,27 +327,13 @@ print("MAIL", len(mail.outbox), repr(mail.outbox[0].body) if mail.outbox else ""
 
 
 def test_production_logs_json_to_stdout_and_mails_server_errors_only(tmp_path):
-    environment = {
-        key: value for key, value in os.environ.items() if not key.startswith(("DJANGO_", "KX_"))
-    }
-    environment.update(
-        DJANGO_SETTINGS_MODULE="kx_site.settings.production",
-        SECRET_KEY="p" * 60,
-        ALLOWED_HOSTS="kx.example.gov.uk",
+    done = run_production(
+        "-c",
+        PRODUCTION_REQUESTS,
         DATABASE_URL=f"sqlite:///{tmp_path / 'empty.sqlite3'}",
         EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend",
         KX_ALLOW_NON_SMTP_EMAIL="true",
         ADMINS="Ops <ops@example.gov.uk>",
-        SEARCH_URL="",
-    )
-    environment.pop("LOG_LEVEL", None)
-    done = subprocess.run(
-        [sys.executable, "-c", PRODUCTION_REQUESTS],
-        cwd=ROOT,
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=120,
     )
     assert done.returncode == 0, done.stderr
 

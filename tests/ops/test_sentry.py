@@ -3,14 +3,9 @@ no personal data or request content."""
 
 import copy
 import json
-import os
-import subprocess
-import sys
-from pathlib import Path
 
 from kx_site.sentry import scrub_event
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.production_process import run_production
 
 REPORT_SETUP = """
 import json
@@ -82,43 +77,27 @@ print("EVENTS", json.dumps(events, default=str))
 """
 
 
-def run_production(code, tmp_path, **env):
-    environment = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith(("DJANGO_", "KX_", "SENTRY_"))
-    }
-    environment.update(
-        DJANGO_SETTINGS_MODULE="kx_site.settings.production",
-        SECRET_KEY="s" * 60,
-        ALLOWED_HOSTS="kx.example.gov.uk",
+def run_in_production(code, tmp_path, **env):
+    done = run_production(
+        "-c",
+        code,
         DATABASE_URL=f"sqlite:///{tmp_path / 'empty.sqlite3'}",
-        EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend",
-        SEARCH_URL="",
         LOG_LEVEL="CRITICAL",
         **env,
-    )
-    done = subprocess.run(
-        [sys.executable, "-c", code],
-        cwd=ROOT,
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=120,
     )
     assert done.returncode == 0, done.stderr
     return done.stdout
 
 
 def test_without_sentry_dsn_nothing_is_set_up(tmp_path):
-    report = json.loads(run_production(REPORT_SETUP, tmp_path))
+    report = json.loads(run_in_production(REPORT_SETUP, tmp_path))
 
     assert report["active"] is False
 
 
 def test_with_sentry_dsn_it_is_set_up_without_personal_data(tmp_path):
     report = json.loads(
-        run_production(
+        run_in_production(
             REPORT_SETUP,
             tmp_path,
             SENTRY_DSN="https://public@sentry.example.invalid/1",
@@ -139,7 +118,7 @@ def test_with_sentry_dsn_it_is_set_up_without_personal_data(tmp_path):
 
 
 def test_a_failing_request_reaches_sentry_without_what_the_request_held(tmp_path):
-    output = run_production(
+    output = run_in_production(
         CAPTURE_A_FAILURE, tmp_path, SENTRY_DSN="https://public@sentry.example.invalid/1"
     )
 

@@ -1,6 +1,5 @@
 """gunicorn.conf.py serves KX on the production settings, as the Procfile and the image run it."""
 
-import os
 import socket
 import subprocess
 import sys
@@ -11,23 +10,14 @@ from pathlib import Path
 
 import pytest
 
+from tests.production_process import production_environment
+
 ROOT = Path(__file__).resolve().parents[2]
 GUNICORN = Path(sys.executable).with_name("gunicorn")
 
 
-def production_environment(tmp_path, **extra):
-    environment = {
-        key: value
-        for key, value in os.environ.items()
-        if key not in {"DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE", "SECRET_KEY"}
-    }
-    environment.update(
-        DJANGO_SETTINGS_MODULE="kx_site.settings.production",
-        SECRET_KEY="z" * 20 + "-test-only-production-secret-0123456789abcdef",
-        ALLOWED_HOSTS="kx.example.gov.uk",
-        EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend",
-        EMAIL_HOST="smtp.example.gov.uk",
-        EMAIL_USE_TLS="true",
+def web_environment(tmp_path, **extra):
+    environment = production_environment(
         # A database of its own: the pages asked for here read none.
         DATABASE_URL=f"sqlite:///{tmp_path / 'web.sqlite3'}",
         KX_VAR_DIR=str(tmp_path / "var"),
@@ -75,7 +65,7 @@ def gunicorn(tmp_path_factory):
     """One server for the module's tests: starting one takes a few seconds."""
     tmp_path = tmp_path_factory.mktemp("gunicorn")
     port = free_port()
-    environment = production_environment(
+    environment = web_environment(
         tmp_path, KX_BIND=f"127.0.0.1:{port}", WEB_CONCURRENCY="1", KX_THREADS="2"
     )
     log = open(tmp_path / "gunicorn.log", "w+")  # noqa: SIM115 - closed below
@@ -145,7 +135,7 @@ def test_no_control_socket_is_shared_between_instances(gunicorn):
 
 
 def test_the_settings_come_from_the_environment(tmp_path):
-    environment = production_environment(
+    environment = web_environment(
         tmp_path, KX_BIND="0.0.0.0:9000", WEB_CONCURRENCY="5", KX_THREADS="3"
     )
 
