@@ -9,7 +9,7 @@ PORT ?= 8000
 GOVUK := node_modules/govuk-frontend/dist/govuk
 
 .DEFAULT_GOAL := help
-.PHONY: smoke help run install assets migrate seed test lint format check pytest clean totp bench search-engine search-engine-stop bench-search bench-load collectstatic serve backup restore image
+.PHONY: smoke help run install assets migrate seed test lint format check pytest clean totp bench search-engine search-engine-stop bench-search bench-load bench-all collectstatic serve backup restore image
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -121,6 +121,9 @@ bench-search: install ## Search on the engine and the database side by side (nee
 
 bench-load: install ## Load the pages of a running server, e.g. make serve (see bench/load.py)
 	$(BIN)/python bench/load.py $(BENCH_ARGS)
+
+bench-all: install ## Every benchmark against a running server, one table (see bench/all.py)
+	$(BIN)/python bench/all.py $(BENCH_ARGS)
 
 backup: install ## Back up the database and media into BACKUP_DIR (default var/backups)
 	scripts/backup.sh

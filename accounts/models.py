@@ -1,7 +1,9 @@
 from django.conf import settings
-from django.contrib.auth.models import AbstractUser, BaseUserManager
+from django.contrib.auth.models import AbstractUser, BaseUserManager, Permission
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
+from django.utils.functional import cached_property
 from modelcluster.fields import ParentalKey
 from modelcluster.models import ClusterableModel
 from wagtail.admin.panels import FieldPanel, InlinePanel
@@ -142,12 +144,26 @@ class User(AbstractUser):
         """Whether this practitioner may write: lapsed members are read-only until they confirm."""
         return self.is_practitioner and not self.verification_lapsed
 
-    @property
+    @cached_property
     def is_kx_staff(self):
-        """Editors, moderators, organisers and administrators: all must use MFA."""
+        """Editors, moderators, organisers and administrators: all must use MFA.
+
+        Asked on every signed-in request (StaffMFARequiredMiddleware), so in one query rather
+        than the two ``has_perm`` loads all permissions with; the same answer as
+        ``has_perm("wagtailadmin.access_admin")`` under ModelBackend, the only backend that
+        grants permissions here. Kept for the request that loaded the user.
+        """
         if self.is_staff or self.is_superuser:
             return True
-        return self.has_perm("wagtailadmin.access_admin")
+        if not self.is_active or self.pk is None:
+            return False
+        return (
+            Permission.objects.filter(
+                content_type__app_label="wagtailadmin", codename="access_admin"
+            )
+            .filter(Q(user=self) | Q(group__user=self))
+            .exists()
+        )
 
 
 class VerificationRequest(models.Model):

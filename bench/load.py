@@ -12,14 +12,19 @@ that a TLS proxy is in front: ``--header 'X-Forwarded-Proto: https'``.
 
 What it does, for each page kind in turn (``--kinds`` chooses):
 
-- anonymous listings: ``events`` (/events/), ``library`` (/library/), ``briefings``
-  (/briefings/);
-- anonymous detail pages: ``event``, ``practice``, ``briefing``, each the first item linked
-  from its listing's headings (found once, before any load);
+- ``bare`` (/_bench/bare/): a view that does nothing, behind every middleware, routed only when
+  the server runs with ``KX_BENCH_VIEWS=true``; every other kind's throughput is also given as a
+  share of it ("of bare"), the figure the performance goals are set in;
+- anonymous: ``home`` (/), the listings ``events``, ``library``, ``briefings``,
+  ``recommendations`` (/briefings/recommendations/) and ``feed`` (/briefings/feed/), and the
+  detail pages ``event``, ``practice``, ``briefing``, each the first item linked from its
+  listing's headings (found once, before any load). Public pages for signed-out readers come
+  from the page cache (kx_site.page_cache) after the first request;
 - ``library-filtered``: the library filtered by "Does it work?" and a topic;
 - ``search`` (/search/?q=arms) and ``api-search`` (/api/search/?q=risk), anonymous;
-- ``my-events`` (/my-events/), signed in as a demo practitioner (``manage.py seed_demo``) through
-  the real sign-in form (GET for the CSRF token, then POST); every client reuses that session.
+- ``<kind>-member``: the same pages signed in as a demo practitioner (``manage.py seed_demo``),
+  through the real sign-in form (GET for the CSRF token, then POST), never cached; and
+  ``my-events`` (/my-events/). Every client reuses that one session.
 
 ``--clients`` threads each send one request at a time and wait for the whole response, over a
 kept-alive connection per client (``--new-connections`` opens one per request instead). After
@@ -54,26 +59,39 @@ DEMO_EMAIL = "pc.jones@kent.police.uk"
 DEMO_PASSWORD = "demo-password-kx-2026"
 LOGIN_PATH = "/accounts/login/"
 
-# (name, path or the listing whose first item it is, how it is reached)
-LISTING, DETAIL, SIGNED_IN = "listing", "detail", "signed-in"
-KINDS = [
+# (name, path or the listing whose first item it is, how it is reached, signed in?)
+LISTING, DETAIL = "listing", "detail"
+BARE = "bare"
+PUBLIC_KINDS = [
+    ("home", "/", LISTING),
     ("events", "/events/", LISTING),
     ("library", "/library/", LISTING),
     ("briefings", "/briefings/", LISTING),
     ("event", "/events/", DETAIL),
     ("practice", "/library/", DETAIL),
     ("briefing", "/briefings/", DETAIL),
+    ("recommendations", "/briefings/recommendations/", LISTING),
+    ("feed", "/briefings/feed/", LISTING),
+]
+KINDS = [
+    # The limit: a do-nothing view behind every middleware (the server needs KX_BENCH_VIEWS=true).
+    (BARE, "/_bench/bare/", LISTING, False),
+    *[(name, path, how, False) for name, path, how in PUBLIC_KINDS],
     # Field names from practice_library.forms.PracticeFilterForm; the topic is a seeded slug.
     (
         "library-filtered",
         "/library/?does_it_work=promising&topics=risk-assessment-and-management",
         LISTING,
+        False,
     ),
-    ("search", "/search/?q=arms", LISTING),
-    ("api-search", "/api/search/?q=risk", LISTING),
-    ("my-events", "/my-events/", SIGNED_IN),
+    ("search", "/search/?q=arms", LISTING, False),
+    ("api-search", "/api/search/?q=risk", LISTING, False),
+    # The same pages for a signed-in practitioner (never from the anonymous page cache).
+    *[(f"{name}-member", path, how, True) for name, path, how in PUBLIC_KINDS],
+    ("search-member", "/search/?q=arms", LISTING, True),
+    ("my-events", "/my-events/", LISTING, True),
 ]
-KIND_NAMES = [name for name, _, _ in KINDS]
+KIND_NAMES = [name for name, *_ in KINDS]
 
 
 # --- HTTP -----------------------------------------------------------------------------------
@@ -362,17 +380,30 @@ def load_average():
         return "unknown"
 
 
+def share_of_bare(tallies, label, name):
+    """A page kind's throughput as a share of the bare view's on the same server, or "-"."""
+    bare = tallies.get((label, BARE))
+    if bare is None or not bare.latencies or name == BARE:
+        return "-"
+    return f"{tallies[label, name].requests_per_second / bare.requests_per_second:.1%}"
+
+
 def print_table(plan, tallies, targets):
     if len(targets) == 1:
         (target,) = targets
-        print(f"{'page kind':<17}{'req/s':>8}{'p50 ms':>8}{'p99 ms':>8}{'errors':>8}  path")
+        print(
+            f"{'page kind':<22}{'req/s':>8}{'p50 ms':>8}{'p99 ms':>8}{'errors':>8}"
+            f"{'of bare':>9}  path"
+        )
         for name, path in plan:
-            row = figures(tallies[target.label, name])
-            print(f"{name:<17}" + "".join(f"{cell:>8}" for cell in row) + f"  {path}")
+            row = [*figures(tallies[target.label, name])]
+            row.append(share_of_bare(tallies, target.label, name))
+            cells = "".join(f"{cell:>8}" for cell in row[:4])
+            print(f"{name:<22}{cells}{row[4]:>9}  {path}")
     else:
         header = ["A req/s", "B req/s", "B/A", "A p50", "B p50", "B/A", "A p99", "B p99", "B/A"]
         header += ["A err", "B err"]
-        print(f"{'page kind (ms)':<17}" + "".join(f"{cell:>8}" for cell in header))
+        print(f"{'page kind (ms)':<22}" + "".join(f"{cell:>8}" for cell in header))
         for name, _ in plan:
             a = figures(tallies[targets[0].label, name])
             b = figures(tallies[targets[1].label, name])
@@ -380,7 +411,7 @@ def print_table(plan, tallies, targets):
             for n in range(3):
                 cells += [a[n], b[n], ratio(a[n], b[n])]
             cells += [a[3], b[3]]
-            print(f"{name:<17}" + "".join(f"{cell:>8}" for cell in cells))
+            print(f"{name:<22}" + "".join(f"{cell:>8}" for cell in cells))
     for (label, name), tally in tallies.items():
         if tally.errors:
             found = ", ".join(
@@ -390,6 +421,26 @@ def print_table(plan, tallies, targets):
 
 
 # --- Run ------------------------------------------------------------------------------------
+
+
+def write_json(filename, plan, tallies, targets):
+    """The figures, for bench/all.py's table."""
+    import json
+
+    result = {}
+    for target in targets:
+        for name, path in plan:
+            rps, p50, p99, errors = figures(tallies[target.label, name])
+            result.setdefault(target.label, {})[name] = {
+                "path": path,
+                "requests_per_second": rps,
+                "p50_ms": p50,
+                "p99_ms": p99,
+                "errors": errors,
+                "share_of_bare": share_of_bare(tallies, target.label, name),
+            }
+    with open(filename, "w") as out:
+        json.dump(result, out, indent=2)
 
 
 def loopback_url(parser, url):
@@ -456,12 +507,13 @@ def arguments(argv):
         default=[],
         help="extra request header, e.g. 'X-Forwarded-Proto: https' (repeatable)",
     )
-    parser.add_argument("--email", default=DEMO_EMAIL, help="account for my-events")
+    parser.add_argument("--email", default=DEMO_EMAIL, help="account for the -member kinds")
     parser.add_argument("--password", default=DEMO_PASSWORD, help="its password")
     parser.add_argument("--timeout", type=float, default=30, help="seconds per request [30]")
     parser.add_argument(
         "--new-connections", action="store_true", help="a new connection for every request"
     )
+    parser.add_argument("--json", metavar="FILE", help="also write the figures to FILE")
     args = parser.parse_args(argv)
     loopback_url(parser, args.url)
     if args.compare:
@@ -484,12 +536,9 @@ def main(argv=None):
     # Find each detail page and sign in before any load, on every server.
     paths = {}
     for target in targets:
-        for name, path, how in kinds:
-            if how == DETAIL:
-                paths[target.label, name] = first_item(target, path)
-            else:
-                paths[target.label, name] = path
-        if any(how == SIGNED_IN for _, _, how in kinds):
+        for name, path, how, _ in kinds:
+            paths[target.label, name] = first_item(target, path) if how == DETAIL else path
+        if any(member for *_, member in kinds):
             sign_in(target, args.email, args.password)
 
     connections = "a new connection per request" if args.new_connections else "kept alive"
@@ -505,7 +554,7 @@ def main(argv=None):
 
     plan = []
     tallies = {}
-    for name, _, how in kinds:
+    for name, _, _, member in kinds:
         for target in targets:
             tallies[target.label, name] = Tally()
         missing = [t.label for t in targets if paths[t.label, name] is None]
@@ -522,7 +571,7 @@ def main(argv=None):
             load(
                 target,
                 paths[target.label, name],
-                target.session_cookies if how == SIGNED_IN else {},
+                target.session_cookies if member else {},
                 tallies[target.label, name],
                 args,
                 duration=per_round_duration,
@@ -533,6 +582,8 @@ def main(argv=None):
     print(f"load average after:  {load_average()}")
     print()
     print_table(plan, tallies, targets)
+    if args.json:
+        write_json(args.json, plan, tallies, targets)
     failed = any(tally.errors for tally in tallies.values())
     return 1 if failed else 0
 

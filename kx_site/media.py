@@ -31,6 +31,7 @@ from wagtail.permissions import policy_registry
 from accounts.permissions import has_staff_powers
 
 from .audience import AudienceMixin, can_view
+from .page_cache import remembered
 
 # Folders under MEDIA_ROOT (or in the media bucket) where Wagtail keeps image files.
 ORIGINALS_FOLDER = "original_images"
@@ -226,10 +227,19 @@ def file_response(file, *, public):
 def serve_image_file(request, path, folder):
     """An image original or rendition, to someone who may see a live page that uses it."""
     file, image = find_image_file(folder, path)
-    pages = pages_using(image, through_one_hop=True)
-    # Decided before the session is read, so a public image's answer is the same for everyone.
-    if is_public(image, pages):
+    # Decided before the session is read, so a public image's answer is the same for everyone;
+    # kept until content changes, as the pages that show the image are (kx_site.page_cache).
+    pages = None
+
+    def public():
+        nonlocal pages
+        pages = pages_using(image, through_one_hop=True)
+        return is_public(image, pages)
+
+    if remembered(f"image-public:{image.pk}", public):
         return file_response(file, public=True)
+    if pages is None:
+        pages = pages_using(image, through_one_hop=True)
     user = request.user
     if may_edit_image(user, image) or any(page_may_serve(page, user, image) for page in pages):
         return file_response(file, public=False)

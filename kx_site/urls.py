@@ -44,6 +44,8 @@ urlpatterns = [
 
 if settings.DEBUG:
     urlpatterns += [path("500/", views.server_error_preview)]
+if settings.KX_BENCH_VIEWS:
+    urlpatterns += [path("_bench/bare/", views.bare)]
 
 urlpatterns += [path("", include(wagtail_urls))]
 

@@ -24,3 +24,9 @@ def server_error_preview(request):
 def robots_txt(request):
     lines = ["User-agent: *", "Disallow: /admin/", "Disallow: /accounts/", "Sitemap: /sitemap.xml"]
     return HttpResponse("\n".join(lines) + "\n", content_type="text/plain")
+
+
+def bare(request):
+    """The benchmarks' limit: a view that does nothing, behind every middleware (bench/load.py).
+    Routed only when KX_BENCH_VIEWS is true."""
+    return HttpResponse("ok", content_type="text/plain")

@@ -1,8 +1,9 @@
 """Fixtures shared by every test package (the browser journeys included)."""
 
 import pytest
-from django.core.cache import cache
+from django.core.cache import caches
 
+from .caches import production_caches  # noqa: F401 - a fixture for every test package
 from .factories import PractitionerFactory, UserFactory
 
 
@@ -25,10 +26,13 @@ def pytest_collection_modifyitems(items):
 
 @pytest.fixture(autouse=True)
 def _clear_cache():
-    """Rate limits live in the local-memory cache: start every test with none used."""
-    cache.clear()
+    """Rate limits, renditions and pages live in local-memory caches: start every test with none
+    used or kept."""
+    for cache in caches.all():
+        cache.clear()
     yield
-    cache.clear()
+    for cache in caches.all():
+        cache.clear()
 
 
 @pytest.fixture

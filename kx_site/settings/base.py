@@ -63,6 +63,7 @@ MIDDLEWARE = [
     "kx_site.health.ProbeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "kx_site.page_cache.AnonymousPageCacheMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -116,12 +117,48 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-CACHES = {
-    "default": {
-        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
-        "LOCATION": "kx_cache",
+# Three caches, chosen for what each holds:
+# - "default" is shared by every process and survives restarts: rate limits (allauth's and the
+#   forums'), used TOTP codes, the scheduler's runs and the page cache's generation live there.
+#   Redis or Valkey when KX_CACHE_URL names one (fast; an outage degrades to misses, see
+#   kx_site/cache.py), else the database (no extra service).
+# - "renditions" (Wagtail's image renditions, looked up on every render) is process-local unless
+#   Redis is configured: on the database cache each photo cost five queries per page.
+# - "pages" holds whole public pages for anonymous readers (kx_site.page_cache); process-local,
+#   each entry keyed by the shared generation, so a publish anywhere invalidates it everywhere.
+KX_CACHE_URL = os.environ.get("KX_CACHE_URL", "")
+if KX_CACHE_URL:
+    _shared_cache = {
+        "BACKEND": "kx_site.cache.ResilientRedisCache",
+        "LOCATION": KX_CACHE_URL,
+        "KEY_PREFIX": "kx",
     }
+    CACHES = {"default": _shared_cache, "renditions": {**_shared_cache, "KEY_PREFIX": "kx-r"}}
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "kx_cache",
+        },
+        "renditions": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "kx-renditions",
+            # Another process deleting a rendition cannot reach this copy: keep it briefly.
+            "TIMEOUT": 600,
+            "OPTIONS": {"MAX_ENTRIES": 5000},
+        },
+    }
+CACHES["pages"] = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "kx-pages",
+    "OPTIONS": {"MAX_ENTRIES": 1000},
 }
+# How long a public page is kept for anonymous readers (0: never cached). Publishing, editing,
+# registering or anything else that writes content invalidates every kept page at once; the
+# lifetime bounds only what changes with the clock (an event that has started, "N days left").
+KX_PAGE_CACHE_SECONDS = int(os.environ.get("KX_PAGE_CACHE_SECONDS", "300"))
+# A do-nothing view at /_bench/bare/, the limit bench/load.py measures pages against.
+KX_BENCH_VIEWS = os.environ.get("KX_BENCH_VIEWS", "") == "true"
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [

@@ -3,7 +3,15 @@ from .base import *  # noqa: F403
 SECRET_KEY = "test-only-insecure-key-kx"
 ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Each test starts with empty caches (tests/conftest.py). The query-count tests switch to the
+# production caches (tests.caches.production_caches), so that what a cache costs is counted.
+CACHES = {
+    alias: {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": alias}
+    for alias in ("default", "renditions", "pages")
+}
+# Whole-page caching is proven in tests/kx_site/test_page_cache.py; elsewhere a test that writes
+# and reads again in one transaction (whose commit never comes) would see a stale page.
+KX_PAGE_CACHE_SECONDS = 0
 STORAGES["staticfiles"] = {  # noqa: F405
     "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
 }

@@ -6,13 +6,15 @@ groups replace those.
 """
 
 import pytest
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, Permission
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from wagtail.documents import get_document_model
 from wagtail.models import GroupCollectionPermission, GroupPagePermission
 from wagtail.permissions import policy_registry
 
 from kx_site.models import HomePage
-from tests.factories import UserFactory
+from tests.factories import PractitionerFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -97,3 +99,29 @@ def test_pages_submitted_for_approval_go_to_senior_editors_not_forum_moderators(
     assert tasks.count() == 2  # the default workflow's and "Briefing approval"'s
     for task in tasks:
         assert [group.name for group in task.groups.all()] == ["Senior editors"]
+
+
+@pytest.mark.parametrize(
+    "grant", ["none", "group", "own permission", "group but inactive", "staff flag"]
+)
+def test_the_staff_check_agrees_with_has_perm_in_one_query(grant):
+    user = PractitionerFactory()
+    if grant.startswith("group"):
+        user.groups.add(Group.objects.get(name="Editors"))
+    if grant == "own permission":
+        user.user_permissions.add(
+            Permission.objects.get(content_type__app_label="wagtailadmin", codename="access_admin")
+        )
+    if grant == "group but inactive":
+        user.is_active = False
+    if grant == "staff flag":
+        user.is_staff = True
+    user.save()
+    fresh = type(user).objects.get(pk=user.pk)
+
+    with CaptureQueriesContext(connection) as queries:
+        is_staff = fresh.is_kx_staff
+
+    assert is_staff == (fresh.is_staff or fresh.has_perm("wagtailadmin.access_admin"))
+    assert is_staff == (grant in {"group", "own permission", "staff flag"})
+    assert len(queries) <= 1

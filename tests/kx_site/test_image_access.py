@@ -430,3 +430,37 @@ def test_the_image_listing_tags_restricted_images(client, renditions, layout):
     end = "</li>" if layout == "grid" else "</tr>"
     assert "Restricted" in content.split("Police-only plan", 1)[1].split(end, 1)[0]
     assert "Restricted" not in content.split("Public poster", 1)[1].split(end, 1)[0]
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.usefixtures("production_caches")
+def test_a_public_image_is_served_again_without_asking_which_pages_use_it(
+    client, settings, renditions
+):
+    settings.KX_PAGE_CACHE_SECONDS = 300
+    image = ImageFactory()
+    page = show_on_page(image, audience=Audience.PUBLIC)
+    url = file_urls(image)["rendition"]
+    get(client, url)
+
+    queries = []
+
+    def record(execute, sql, params, many, context):
+        queries.append(sql)
+        return execute(sql, params, many, context)
+
+    # (Not CaptureQueriesContext: the finished file response closes the connection and its log.)
+    with connection.execute_wrapper(record):
+        again = get(client, url)
+    # The page that made it public becomes police-only: the kept answer is retired at once.
+    page.audience = POLICE_ONLY["audience"]
+    page.restricted_to_kinds = POLICE_ONLY["restricted_to_kinds"]
+    page.save_revision().publish()
+    after = get(client, url)
+
+    assert again.status_code == 200
+    assert "public" in again["Cache-Control"]
+    # The kept answer's generation and the file's row, whatever the pages that use it.
+    assert len(queries) == 2
+    assert after.status_code == 302
+    assert "/accounts/login/" in after["Location"]
