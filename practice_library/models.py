@@ -198,18 +198,20 @@ class PracticePage(AudiencePageMixin, Page):
         context = super().get_context(request, *args, **kwargs)
         user = request.user
         context["show_contact"] = user.is_authenticated and user.is_practitioner
-        context["adoptions"] = (
-            self.adoptions.select_related("organisation").order_by("-updated_at")
+        adoptions = (
+            list(self.adoptions.select_related("organisation").order_by("-updated_at"))
             if self.pk
             else []
         )
+        context["adoptions"] = adoptions
         context["attachment_list"] = self.attachments.select_related("document") if self.pk else []
         if (
             user.is_authenticated
             and user.can_contribute
             and not getattr(request, "is_preview", False)
         ):
-            own = self.adoptions.filter(organisation_id=user.organisation_id).first()
+            # One adoption per organisation: the reader's own is among those already listed.
+            own = next((a for a in adoptions if a.organisation_id == user.organisation_id), None)
             context["own_adoption"] = own
             context["adoption_form"] = AdoptionForm(instance=own)
         return context

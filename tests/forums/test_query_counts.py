@@ -11,7 +11,7 @@ from forums.models import ForumSubscription, Post, Thread, ThreadReadState
 
 from .conftest import make_category
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("production_caches")]
 
 
 def queries_for(client, url):
