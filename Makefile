@@ -18,12 +18,16 @@ run: install assets migrate seed ## Set up everything and serve the demo site on
 	$(MANAGE) runserver $(HOST):$(PORT)
 
 $(BIN)/python:
+	@echo "--- Creating the virtualenv in $(VENV)"
 	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 
-# Re-installs only when pyproject.toml changes.
+# Re-installs only when pyproject.toml changes. The project runs from this checkout, so only its
+# dependencies are installed: not an editable install, which adds nothing here but a setuptools
+# warning. pip's own lines show the progress.
 $(VENV)/.installed: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e '.[dev]'
+	@echo "--- Installing the Python packages (about two minutes the first time)"
+	$(BIN)/pip install --progress-bar off '.[dev]'
 	touch $@
 
 install: $(VENV)/.installed ## Create .venv and install the project with its dev tools
@@ -76,7 +80,10 @@ migrate: install ## Apply database migrations
 
 seed: install ## Add demo content and print the demo accounts (idempotent)
 	$(MANAGE) seed_demo
-	$(MANAGE) search_index --rebuild
+	@# Rebuilt only when something is missing from the index or stale in it.
+	@$(MANAGE) search_index --check >/dev/null 2>&1 \
+		&& echo "--- The search index is up to date" \
+		|| { echo "--- Rebuilding the search index"; $(MANAGE) search_index --rebuild; }
 
 lint: install ## ruff and djhtml, checking only
 	$(BIN)/ruff check .

@@ -1,5 +1,10 @@
 """seed_demo adds demo accounts and pages, once, and only in development."""
 
+import gc
+import re
+import warnings
+from pathlib import Path
+
 import pytest
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
@@ -69,3 +74,33 @@ def test_the_demo_accounts_have_their_roles(settings):
     assert EmailAddress.objects.filter(verified=True).count() == len(DEMO_ACCOUNTS) + len(
         DEMO_DELEGATES
     ) + len(FORUM_MEMBERS)
+
+
+# Paths the docs name as folders or prefixes, not pages, or that only exist when switched on.
+NOT_PAGES = {"/accounts/", "/media/", "/protected-media/", "/documents/", "/_bench/bare/"}
+
+
+def documented_paths():
+    root = Path(__file__).resolve().parents[2]
+    found = set()
+    for document in [root / "README.md", *sorted((root / "docs").glob("*.md"))]:
+        for match in re.finditer(r"`(/[A-Za-z0-9_\-./]*)(?:\?[^`]*)?`", document.read_text()):
+            found.add(match.group(1))
+    return sorted(found - NOT_PAGES)
+
+
+def test_every_page_the_docs_name_exists_on_the_demo_site(client, settings):
+    settings.DEBUG = True
+    call_command("seed_demo")
+    client.force_login(User.objects.get(email="admin@kx.example"))
+
+    paths = documented_paths()
+    # Wagtail leaves each new rendition's temporary file to the garbage collector
+    # (wagtail/wagtail#14055): collect it here, quietly.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ResourceWarning)
+        missing = [path for path in paths if client.get(path).status_code == 404]
+        gc.collect()
+
+    assert "/admin/events/organising/" in paths
+    assert missing == []

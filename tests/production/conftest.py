@@ -225,15 +225,20 @@ class Stack:
             self.stop(name)
 
     def get(self, path, **headers):
-        """GET through the proxy, trusting its self-signed certificate."""
+        """GET through the proxy, trusting its self-signed certificate: (status, body)."""
+        status, _, body = self.fetch(path, **headers)
+        return status, body
+
+    def fetch(self, path, **headers):
+        """GET through the proxy: (status, response headers, body)."""
         context = ssl.create_default_context(cafile=str(self.workdir / "proxy.crt"))
         request = Request(self.url + path, headers=headers)
         try:
             with urlopen(request, timeout=30, context=context) as response:
-                return response.status, response.read()
+                return response.status, response.headers, response.read()
         except OSError as error:
             status = getattr(error, "code", None)
-            return status, getattr(error, "read", lambda: b"")()
+            return status, getattr(error, "headers", {}), getattr(error, "read", lambda: b"")()
 
     def log(self, name):
         return (self.logs / f"{name}.log").read_text(errors="replace")

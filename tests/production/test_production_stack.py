@@ -1,8 +1,9 @@
 """The production smoke test: a new member's journey through the real stack, in Chromium.
 
 Sign up → the confirmation email arrives by SMTP → confirm → register for an event → the
-confirmation with its calendar file arrives through the worker → an editor's newly published
-practice is found by ``/api/search/`` through the engine once the worker has synced it → the
+confirmation with its calendar file arrives through the worker → a signed-out reader's kept
+library page is retired when an editor publishes a practice in another process → that practice is
+found by ``/api/search/`` through the engine once the worker has synced it → the
 worker is stopped mid-queue and restarted, and no email is lost or doubled → ``/readyz`` reports
 each part.
 """
@@ -99,7 +100,20 @@ def test_a_new_member_through_the_production_stack(stack):
         assert EVENT in calendar.replace("\r\n ", "")
         stage("registration email with calendar file, through the worker")
 
+        # Signed-out readers get the library from the page cache...
+        first, second = stack.fetch("/library/"), stack.fetch("/library/")
+        assert [first[0], second[0]] == [200, 200]
+        assert second[1]["X-KX-Page-Cache"] == "hit"
+        assert b"Lanternfish" not in second[2]
+
         stack.shell(PUBLISH_PRACTICE)
+
+        # ...until content changes, in any process: the practice published by the shell shows.
+        status, headers, body = stack.fetch("/library/")
+        assert status == 200
+        assert headers["X-KX-Page-Cache"] == "miss"
+        assert b"Lanternfish home visits" in body
+        stage("page cache retired by a publish in another process")
 
         def found_by_engine():
             response = context.request.get("/api/search/?q=lanternfish")
