@@ -1,7 +1,47 @@
+from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.db import models
 from modelcluster.models import ClusterableModel
 
 from kx_site.audience import AudienceMixin
+
+
+class OnPostgreSQL(models.Func):
+    """An expression that is itself on PostgreSQL and NULL on any other database.
+
+    For a generated column whose expression only PostgreSQL can compute (``to_tsvector``): the
+    column exists everywhere, so the model and its migrations are the same on every database,
+    but only PostgreSQL fills it. Elsewhere search uses the plain text columns instead.
+    """
+
+    template = "%(expressions)s"
+
+    def as_sql(self, compiler, connection, **extra_context):
+        if connection.vendor != "postgresql":
+            return "NULL", []
+        return super().as_sql(compiler, connection, **extra_context)
+
+
+def weighted(field, weight):
+    # The configuration must be named: ``to_tsvector(text)`` depends on a setting, so it may
+    # not appear in a generated column, while ``to_tsvector('english', text)`` may.
+    return SearchVector(field, config="english", weight=weight)
+
+
+# Title first, then topics, summary and body: the weights ``SearchRank`` reads (A to D), in the
+# order the engine boosts the same fields.
+SEARCH_VECTOR = OnPostgreSQL(
+    weighted("title", "A")
+    + weighted("topic_names", "B")
+    + weighted("summary", "C")
+    + weighted("body", "D"),
+    output_field=SearchVectorField(),
+)
+
+
+class SearchEntryManager(models.Manager):
+    def get_queryset(self):
+        # The vector is for the database's WHERE and ORDER BY only: never load it.
+        return super().get_queryset().defer("search_vector")
 
 
 class SearchEntry(AudienceMixin, ClusterableModel):
@@ -35,6 +75,14 @@ class SearchEntry(AudienceMixin, ClusterableModel):
     # Kept, hidden, until the engine has deleted its copy too: an unpublished page must never
     # linger in the engine because the engine was down when it was unpublished.
     removed = models.BooleanField(default=False)
+    # Full-text search on PostgreSQL: kept up to date by the database itself whatever writes the
+    # row, and GIN-indexed (with a trigram index on the title for suggestions and spelling) by
+    # migration 0002, which also explains why those indexes are not declared here.
+    search_vector = models.GeneratedField(
+        expression=SEARCH_VECTOR, output_field=SearchVectorField(), db_persist=True, null=True
+    )
+
+    objects = SearchEntryManager()
 
     class Meta:
         verbose_name_plural = "search entries"

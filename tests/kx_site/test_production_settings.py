@@ -62,3 +62,17 @@ def test_production_keeps_health_checked_database_connections():
 
 def test_the_operator_may_choose_the_connection_lifetime():
     assert database_settings(DATABASE_CONN_MAX_AGE="0") == ["0", "True"]
+
+
+def test_postgresql_connections_run_without_jit_compilation():
+    from tests.production_process import run_production
+
+    result = run_production(
+        "-c",
+        "import django; django.setup(); from django.conf import settings; "
+        "print(settings.DATABASES['default']['OPTIONS']['options'])",
+        DATABASE_URL="postgres://kx:kx@127.0.0.1:5432/kx",
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "-c jit=off"
