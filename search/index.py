@@ -38,14 +38,21 @@ english = analyzer(
 def mapping():
     m = Mapping()
     # Text fields that people search, titles and topics weighted in the queries (``queries.py``).
-    for name in ("title", "summary", "body", "topic_names"):
+    # Those highlighted keep each word's offsets in the index, so the highlighter reads where
+    # the words are instead of analysing each result's text again (with long bodies, a large
+    # part of a search's time: docs/performance.md).
+    for name in ("summary", "body"):
+        m.field(name, Text(analyzer=english, index_options="offsets"))
+    for name in ("title", "topic_names"):
         m.field(name, Text(analyzer=english))
     m.field("suggest", SearchAsYouType())
-    # Facets and filters.
-    for name in ("key", "doc_type", "topics", "does_it_work", "evidence_stage"):
-        m.field(name, Keyword())
-    m.field("organisation_kind", Keyword())
-    m.field("organisation", Keyword())
+    # Facets and filters. The facets' value tables (global ordinals) are built when the index
+    # refreshes, not by the first search after each refresh.
+    m.field("key", Keyword())
+    for name in ("doc_type", "topics", "does_it_work", "evidence_stage"):
+        m.field(name, Keyword(eager_global_ordinals=True))
+    m.field("organisation_kind", Keyword(eager_global_ordinals=True))
+    m.field("organisation", Keyword(eager_global_ordinals=True))
     m.field("year", Integer())
     m.field("date", Date())
     m.field("indexed_at", Date())

@@ -43,6 +43,10 @@ PER_PAGE = 20
 MAX_RESULTS = 10_000
 SNIPPET_LENGTH = 160
 SUGGESTION_COUNT = 8
+# Values counted per facet (there are fewer organisations than this), and the prefix of the
+# aggregations that group facets counted under the same filters.
+FACET_SIZE = 100
+FACET_GROUP_PREFIX = "under:"
 RELATED_COUNT = 5
 
 
@@ -141,21 +145,48 @@ def _faceted_search(query, user):
     if selected:
         # Filters narrow the results after the facets are counted...
         s = s.post_filter(Q("bool", filter=list(selected.values())))
+    # ...and each facet is counted under every filter but its own, so its other values keep
+    # their counts when one is chosen. Facets counted under the same filters share one "filter"
+    # aggregation, and those counted under none need none: a filter aggregation tests every
+    # match against its filter, and seven of them (one per facet, even when they matched all)
+    # were about half of a search's time at 100,000 documents (docs/performance.md).
+    groups = {}
     for facet in FACETS:
-        # ...and each facet is counted under every filter but its own, so its other values
-        # keep their counts when one is chosen.
-        others = [q for name, q in selected.items() if name != facet.name]
-        s.aggs.bucket(facet.name, "filter", filter=Q("bool", filter=others)).bucket(
-            "values", "terms", field=facet.field, size=100
-        )
+        others = tuple(name for name in selected if name != facet.name)
+        groups.setdefault(others, []).append(facet)
+    for others, facets in groups.items():
+        parent = s.aggs
+        if others:
+            parent = s.aggs.bucket(
+                FACET_GROUP_PREFIX + ",".join(others),
+                "filter",
+                filter=Q("bool", filter=[selected[name] for name in others]),
+            )
+        for facet in facets:
+            parent.bucket(facet.name, "terms", field=facet.field, size=FACET_SIZE)
     return s
+
+
+def facet_buckets(aggregations):
+    """{facet name: [(value as a string, count)]} from the aggregations of ``_faceted_search``."""
+    found = {}
+
+    def read(level):
+        for name, aggregation in level.items():
+            if name.startswith(FACET_GROUP_PREFIX):
+                read(aggregation)
+            elif name in FACETS_BY_NAME:
+                found[name] = [(str(b["key"]), b["doc_count"]) for b in aggregation["buckets"]]
+
+    read(aggregations)
+    return {facet.name: found.get(facet.name, []) for facet in FACETS}
 
 
 def search_body(query, user):
     s = _faceted_search(query, user)
-    s = s.highlight("title", number_of_fragments=0).highlight(
-        "summary", "body", fragment_size=SNIPPET_LENGTH, number_of_fragments=1
-    )
+    # The snippet is the summary's best fragment, else the body's (``selectors._engine_hit``);
+    # titles are shown as they are, so they are not highlighted.
+    s = s.highlight("summary", "body", fragment_size=SNIPPET_LENGTH, number_of_fragments=1)
     s = s.highlight_options(pre_tags=["<mark>"], post_tags=["</mark>"], encoder="html")
     if query.sort == "date" or not query.text.strip():
         s = s.sort({"date": {"order": "desc", "missing": "_last"}}, "_score")
@@ -167,8 +198,16 @@ def search_body(query, user):
 def keys_body(query, user):
     """Every match's key (best first when there is text, at most MAX_RESULTS) and the facets,
     for pages that list the matches themselves, such as the practice library."""
-    s = _faceted_search(query, user).source(False).extra(track_total_hits=True)
+    s = _faceted_search(query, user).source(False)
+    # The key from its column (doc values), not from the stored document: reading ``_id`` would
+    # decompress each match's stored source, body and all: that was most of this question's
+    # time with thousands of matches (docs/performance.md).
+    s = s.extra(track_total_hits=True, stored_fields="_none_", docvalue_fields=["key"])
     return s[:MAX_RESULTS].to_dict()
+
+
+# Only what ``selectors.find`` reads of a keys_body answer: a tenth of the bytes per match.
+KEYS_FILTER_PATH = "hits.total,hits.hits.fields.key,aggregations"
 
 
 def suggest_body(text, user):

@@ -54,13 +54,7 @@ def engine_search(engine, query, user):
 
 
 def _engine_facets(response):
-    return {
-        facet.name: [
-            (str(bucket["key"]), bucket["doc_count"])
-            for bucket in response["aggregations"][facet.name]["values"]["buckets"]
-        ]
-        for facet in queries.FACETS
-    }
+    return queries.facet_buckets(response.get("aggregations", {}))
 
 
 def _engine_fault(action, exc):
@@ -112,9 +106,12 @@ def find(query, user, *, engine_only=False):
     engine = get_engine()
     if engine is not None:
         try:
-            response = engine.search(alias_name(), queries.keys_body(query, user))
+            response = engine.search(
+                alias_name(), queries.keys_body(query, user), filter_path=queries.KEYS_FILTER_PATH
+            )
             return Matches(
-                keys=[hit["_id"] for hit in response["hits"]["hits"]],
+                # Without matches, the filtered answer holds no "hits" list at all.
+                keys=[hit["fields"]["key"][0] for hit in response.get("hits", {}).get("hits", [])],
                 facets=_engine_facets(response),
                 source="engine",
             )
