@@ -1,7 +1,9 @@
 """Quotas: at most so many places per organisation (or per organisation of a kind) until the
 event's ``quotas_release_at``, after which unused places are open to all.
 
-Read under the event's row lock by ``events.services``, which decides who gets a place.
+The places each organisation holds are counted under the event's row lock by ``events.services``,
+which decides who gets a place. The quotas themselves may be read before the lock (see
+``registration_create``).
 """
 
 from collections import Counter
@@ -22,18 +24,20 @@ class QuotaBook:
     never gives an organisation more than its quota.
     """
 
-    def __init__(self, event, now):
+    def __init__(self, event, now, *, quotas=None, count_held=True):
+        """``quotas`` are the event's quotas if already read; ``count_held=False`` leaves the
+        places held uncounted, for a caller that only asks ``limit_for``."""
         self.by_organisation = {}
         self.by_kind = {}
         self.held = Counter()
         if not quotas_in_force(event, now):
             return
-        for quota in event.quotas.all():
+        for quota in event.quotas.all() if quotas is None else quotas:
             if quota.organisation_id:
                 self.by_organisation[quota.organisation_id] = quota.places
             elif quota.organisation_kind:
                 self.by_kind[quota.organisation_kind] = quota.places
-        if self.by_organisation or self.by_kind:
+        if count_held and (self.by_organisation or self.by_kind):
             self.held.update(
                 dict(
                     Registration.objects.filter(

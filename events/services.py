@@ -1,7 +1,14 @@
 """Registration: every change to a place goes through these functions.
 
 Each one locks the event's row first, so that concurrent requests are served one at a time and
-no place is ever given or offered twice. Emails are queued to go after the transaction commits.
+no place is ever given or offered twice. Emails are queued to go after the transaction commits,
+and are rendered by the task worker (``events.sending``).
+
+Everything under the lock is paid for by everyone queued behind it: at a conference's opening
+minute, hundreds of registrations wait on the one row. So the lock is taken as late as possible
+and held for a handful of short queries (lock, one count, the insert and its log entry); what
+needs no lock (permission checks, the person's organisation, the event's quota rules, rendering
+emails) happens before it or elsewhere.
 """
 
 from datetime import timedelta
@@ -9,20 +16,48 @@ from itertools import pairwise
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from kx_site.audience import can_view, user_has_verified_email
-from kx_site.notifications import queue_email
 
-from .calendar import registration_calendar_attachment
-from .models import EventPage, EventSession, Registration, RegistrationLogEntry
+from .models import EventPage, EventQuota, EventSession, Registration, RegistrationLogEntry
 from .quotas import QuotaBook
+
+# By this name, so that the tests' ``sent_templates`` fixture records every email queued here.
+from .sending import queue_registration_email as queue_email
 
 Status = Registration.Status
 
+# The event's fields that decide who gets a place: read again under the lock, since an organiser
+# may have changed them since the caller loaded the event.
+DECIDING_FIELDS = (
+    "capacity",
+    "requires_approval",
+    "registration_opens_at",
+    "registration_closes_at",
+    "quotas_release_at",
+    "offer_hold_hours",
+)
+
 
 def _lock_event(event):
-    return EventPage.objects.select_for_update().get(pk=event.pk)
+    """Lock the event's own row and refresh its deciding fields on ``event``.
+
+    Only the ``events_eventpage`` row is locked and read, not the Wagtail page row with all its
+    columns: every writer of places locks this same row, so they still go one at a time, and
+    the caller's event (with what it has already loaded, such as its venue) is kept.
+    """
+    fresh = (
+        EventPage.objects.select_for_update(of=("self",))
+        .filter(pk=event.pk)
+        .order_by()
+        .values(*DECIDING_FIELDS)
+        .get()
+    )
+    for field, value in fresh.items():
+        setattr(event, field, value)
+    return event
 
 
 def _log(registration, action, actor=None):
@@ -57,14 +92,13 @@ def _check_sessions(event, sessions, *, exclude_registration=None, check_capacit
 
 
 def _send(registration, template_name, *, calendar=False, cancelled=False, context=None):
-    attachments = []
-    if calendar:
-        attachments.append(registration_calendar_attachment(registration, cancelled=cancelled))
     queue_email(
         template_name=f"events/{template_name}",
         to=registration.user.email,
-        context={"registration": registration, "event": registration.event, **(context or {})},
-        attachments=attachments,
+        registration=registration,
+        calendar=calendar,
+        cancelled=cancelled,
+        context=context,
     )
 
 
@@ -90,20 +124,44 @@ def registration_create(
         raise ValidationError("Confirm your email address before you register.")
     if user.verification_lapsed:
         raise ValidationError("Confirm your organisation and role before you register.")
+    # Read before the lock, as they need none: the person's organisation, and the event's quotas
+    # (their rules; the places each organisation holds are counted under the lock). A quota an
+    # organiser publishes at the very moment someone registers applies from the next person.
+    organisation = user.organisation
+    quotas = list(EventQuota.objects.filter(event=event))
     event = _lock_event(event)
     # Read the clock under the lock, so that waiting_since follows the order people are served.
     now = now or timezone.now()
     if not event.registration_is_open(now):
         raise ValidationError("Registration for this event is closed.")
-    if Registration.objects.filter(
-        event=event, user=user, status__in=Registration.ACTIVE_STATUSES
-    ).exists():
+    quota = QuotaBook(event, now, quotas=quotas, count_held=False).limit_for(organisation)
+    # One query under the lock answers every question the decision needs.
+    counts = Registration.objects.filter(event=event).aggregate(
+        taken=Count("pk", filter=Q(status__in=Registration.PLACE_STATUSES)),
+        waiting=Count("pk", filter=Q(status=Status.WAITING)),
+        mine=Count("pk", filter=Q(user=user, status__in=Registration.ACTIVE_STATUSES)),
+        held_by_organisation=Count(
+            "pk",
+            filter=Q(organisation=organisation, status__in=Registration.PLACE_STATUSES),
+        ),
+    )
+    if counts["mine"]:
         raise ValidationError("You are already registered for this event.")
 
-    # Places that came free (say, the capacity was raised) go to those already waiting first.
-    _offer_free_places(event, now)
-    has_place = places_taken(event) < event.capacity
-    quota_full = has_place and QuotaBook(event, now).is_full_for(user.organisation)
+    taken = counts["taken"]
+    offered = []
+    if taken < event.capacity and counts["waiting"]:
+        # Places that came free (say, the capacity was raised) go to those already waiting first.
+        offered = _offer_free_places(event, now, taken=taken)
+        taken += len(offered)
+    has_place = taken < event.capacity
+    if not has_place or quota is None:
+        quota_full = False
+    elif offered:
+        # The offers just made may have used the organisation's quota: count again.
+        quota_full = QuotaBook(event, now, quotas=quotas).is_full_for(organisation)
+    else:
+        quota_full = counts["held_by_organisation"] >= quota
     if has_place and not quota_full:
         sessions = _check_sessions(event, sessions)
         status = Status.PENDING_APPROVAL if event.requires_approval else Status.CONFIRMED
@@ -115,7 +173,7 @@ def registration_create(
         event=event,
         user=user,
         status=status,
-        organisation=user.organisation,
+        organisation=organisation,
         job_title=user.job_title,
         dietary_needs=dietary_needs,
         access_needs=access_needs,
@@ -123,7 +181,8 @@ def registration_create(
         created_at=now,
         waiting_since=now if status == Status.WAITING else None,
     )
-    registration.sessions.set(sessions)
+    if sessions:  # a new registration has none: set() would first ask which
+        registration.sessions.add(*sessions)
     _log(registration, f"registered: {status}", user)
     if status == Status.CONFIRMED:
         _send(registration, "confirmed", calendar=True)
@@ -135,13 +194,14 @@ def registration_create(
     return registration
 
 
-def _offer_free_places(event, now):
+def _offer_free_places(event, now, *, taken=None):
     """Offer each free place to the next person waiting; each offer holds its place.
 
     While quotas are in force, people whose organisation has used up its quota are passed over
-    (they keep their position for when the quotas end).
+    (they keep their position for when the quotas end). ``taken`` is the places taken, if the
+    caller has just counted them under the lock.
     """
-    free = event.capacity - places_taken(event)
+    free = event.capacity - (places_taken(event) if taken is None else taken)
     if free <= 0:
         return []
     quotas = QuotaBook(event, now)
