@@ -25,6 +25,7 @@ from wagtail.models import Orderable, Page
 from kx_site.audience import AudienceMixin, visible_to
 from kx_site.blocks import BaseStreamBlock
 from kx_site.models import AudiencePageMixin
+from kx_site.more_available import more_available
 from kx_site.pagination import paginate
 
 
@@ -70,6 +71,9 @@ class BriefingIndexPage(Page):
             "audience",
         )
         context["briefings_page"] = paginate(request, briefings, self.briefings_per_page)
+        context["more_available"] = more_available(
+            BriefingPage.objects.child_of(self).live(), request.user
+        )
         return context
 
 

@@ -1,8 +1,9 @@
 """The forums for members: categories, threads, posting, flags, votes, watching, email settings.
 
-Signed-out visitors are sent to sign in; signed-in members who are not verified practitioners
-see what the forums are and how to get verified. A category, thread or post the member may not
-see answers 404, as if it did not exist. Every write goes through ``forums.services``.
+Signed-out visitors and signed-in members who are not verified practitioners see, at the forums'
+index, what the forums are and how to join; elsewhere signed-out visitors are sent to sign in.
+A category, thread or post the member may not see answers 404, as if it did not exist. Every
+write goes through ``forums.services``.
 """
 
 from functools import wraps
@@ -34,6 +35,9 @@ def members_only(view):
     def wrapped(request, *args, **kwargs):
         access = selectors.forum_access(request.user)
         if access == "sign_in":
+            if view.__name__ == "index":
+                # The way in from the navigation: say what the forums are and how to join.
+                return render(request, "forums/about.html")
             return redirect_to_login(request.get_full_path())
         if access == "unverified":
             status = 200 if view.__name__ == "index" else 403

@@ -85,6 +85,8 @@ class PracticeIndexPage(Page):
         return response
 
     def get_context(self, request, *args, **kwargs):
+        from kx_site.more_available import more_available
+
         from .forms import PracticeFilterForm
         from .selectors import practice_search
 
@@ -94,6 +96,8 @@ class PracticeIndexPage(Page):
         filter_form.show_counts(results.facets)
         context.update(
             filter_form=filter_form,
+            # Every live practice, whatever the reader searched for: see more_available.
+            more_available=more_available(PracticePage.objects.live(), request.user),
             fallback=results.fallback,
             practices_page=paginate(request, results.practices, self.practices_per_page),
         )

@@ -36,10 +36,22 @@ def read_urls(thread):
 
 
 def test_anonymous_visitors_are_sent_to_sign_in(client, cross_thread):
-    for url in read_urls(cross_thread):
+    for url in read_urls(cross_thread)[1:]:
         response = client.get(url)
         assert response.status_code == 302, url
         assert response["Location"].startswith(reverse("account_login")), url
+
+
+def test_anonymous_visitors_see_what_the_forums_are_and_how_to_join(client, cross_thread):
+    response = client.get(reverse("forums:index"))
+
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert "only for verified practitioners" in content
+    assert reverse("account_login") in content
+    assert reverse("account_signup") in content
+    assert cross_thread.title not in content
+    assert cross_thread.category.name not in content
 
 
 def test_anonymous_posts_are_sent_to_sign_in_and_change_nothing(client, cross_thread):
