@@ -5,6 +5,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
+from django.utils.cache import patch_cache_control
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from modelcluster.models import ClusterableModel
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
@@ -90,6 +91,7 @@ class EventIndexPage(Page):
 
     def get_context(self, request, *args, **kwargs):
         from kx_site.audience import visible_to
+        from kx_site.more_available import more_available
 
         from .forms import EventFilterForm
 
@@ -97,14 +99,19 @@ class EventIndexPage(Page):
         data = request.GET.copy()
         data.setdefault("when", "upcoming")
         filter_form = EventFilterForm(data)
+        listed = EventPage.objects.child_of(self).live()
         events = visible_to(
-            EventPage.objects.child_of(self)
-            .live()
-            .select_related("venue")
-            .prefetch_related("topics"),
-            request.user,
+            listed.select_related("venue").prefetch_related("topics"), request.user
         )
         context["filter_form"] = filter_form
+        # Only the upcoming or past split, never the reader's other filters: see more_available.
+        now = timezone.now()
+        context["more_available"] = more_available(
+            listed.filter(end__lt=now)
+            if filter_form.showing_past
+            else listed.filter(end__gte=now),
+            request.user,
+        )
         context["events_page"] = paginate(
             request, filter_form.filter(events), self.events_per_page
         )
@@ -224,6 +231,15 @@ class EventPage(AudiencePageMixin, Page):
     @property
     def is_past(self):
         return self.end < timezone.now()
+
+    def serve(self, request, *args, **kwargs):
+        response = super().serve(request, *args, **kwargs)
+        # The places left change with every registration, which does not retire kept pages
+        # (kx_site.page_cache): a signed-out reader's copy shows them at most this old. Never on
+        # a signed-in reader's page, which shows their own registration.
+        if not request.user.is_authenticated and response.status_code == 200:
+            patch_cache_control(response, max_age=settings.KX_EVENT_PLACES_MAX_AGE)
+        return response
 
     def get_context(self, request, *args, **kwargs):
         from .materials import can_see_materials

@@ -14,7 +14,8 @@ What makes this safe:
   replaces the generation once its transaction commits, which retires every kept page in every
   process at once. Writes that no public page shows (sessions, logs, tasks, the search index)
   are listed in ``UNSHOWN_MODELS`` and leave the pages be.
-- ``KX_PAGE_CACHE_SECONDS`` bounds what changes with the clock alone (an event that started).
+- ``KX_PAGE_CACHE_SECONDS`` bounds what changes with the clock alone (an event that started); a
+  page that sets a shorter ``max-age`` is kept no longer than that (an event's places left).
 
 A hit costs one read of the generation (a query on the database cache, a round trip on Redis).
 """
@@ -58,9 +59,15 @@ UNSHOWN_MODELS = frozenset(
         "mfa.Authenticator",
         "accounts.User",
         "accounts.AuditEntry",
+        "kx_site.SentEmail",
         "search.SearchEntry",
         "events.RegistrationLogEntry",
         "forums.ModerationAction",
+        # A burst of registrations would retire every kept page hundreds of times a minute and
+        # queue on the one shared row. The places left on an event page are kept only for the
+        # short max-age the event page sets (events.models.EventPage.serve).
+        "events.Registration",
+        "events.Registration_sessions",
     }
 )
 
@@ -88,9 +95,15 @@ def generation():
 
 def _table_missing(what, error):
     # A database cache whose table is not made yet (createcachetable) fails this way on every
-    # write during `migrate`: one line, not a traceback per saved row. Nothing is kept while the
-    # generation cannot be read, so nothing goes stale either.
-    logger.warning("Could not %s: %s", what, str(error).splitlines()[0])
+    # write during `migrate`: one line per process, not a traceback per saved row. Nothing is
+    # kept while the generation cannot be read, so nothing goes stale either.
+    global _warned
+    if not _warned:
+        _warned = True
+        logger.warning("Could not %s: %s", what, str(error).splitlines()[0])
+
+
+_warned = False
 
 
 def remembered(name, compute):
@@ -178,6 +191,16 @@ def _may_keep(request, response):
     return len(response.content) <= MAX_KEPT_BYTES
 
 
+def _lifetime(response):
+    """KX_PAGE_CACHE_SECONDS, or less when the page asks for less (``max-age``)."""
+    lifetime = settings.KX_PAGE_CACHE_SECONDS
+    for directive in response.get("Cache-Control", "").split(","):
+        name, _, value = directive.strip().partition("=")
+        if name.lower() == "max-age" and value.isdigit():
+            lifetime = min(lifetime, int(value))
+    return lifetime
+
+
 def _key(request, current_generation):
     # GET and HEAD share an entry: a HEAD answer is the GET answer without its body.
     url = request.build_absolute_uri()
@@ -209,7 +232,7 @@ class AnonymousPageCacheMiddleware:
             kept["X-KX-Page-Cache"] = "hit"
             return kept
         response = self.get_response(request)
-        if _may_keep(request, response):
-            pages.set(key, response, timeout=settings.KX_PAGE_CACHE_SECONDS)
+        if _may_keep(request, response) and (lifetime := _lifetime(response)) > 0:
+            pages.set(key, response, timeout=lifetime)
             response["X-KX-Page-Cache"] = "miss"
         return response

@@ -161,6 +161,8 @@ CACHES["pages"] = {
 # registering or anything else that writes content invalidates every kept page at once; the
 # lifetime bounds only what changes with the clock (an event that has started, "N days left").
 KX_PAGE_CACHE_SECONDS = int(os.environ.get("KX_PAGE_CACHE_SECONDS", "300"))
+# How old the places left on an event page may be for signed-out readers (its max-age).
+KX_EVENT_PLACES_MAX_AGE = int(os.environ.get("KX_EVENT_PLACES_MAX_AGE", "30"))
 # A do-nothing view at /_bench/bare/, the limit bench/load.py measures pages against.
 KX_BENCH_VIEWS = os.environ.get("KX_BENCH_VIEWS", "") == "true"
 

@@ -2,6 +2,7 @@
 to content, and never a page meant for one reader or for signed-in readers only."""
 
 import pytest
+from django.core.cache import caches
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
@@ -97,13 +98,33 @@ def test_unpublishing_retires_the_kept_page(client):
     assert client.get(page.url).status_code == 404
 
 
-def test_a_place_taken_retires_the_event_page(client):
+def test_a_place_taken_shows_on_the_event_page_within_its_short_lifetime(client, settings):
     event = EventPageFactory(capacity=2, audience=Audience.PUBLIC)
-    assert cache_state(client.get(event.url)) == "miss"
+    delegate = PractitionerFactory()
+    first = client.get(event.url)
+    assert cache_state(first) == "miss"
+    assert f"max-age={settings.KX_EVENT_PLACES_MAX_AGE}" in first["Cache-Control"]
+    assert "2 of 2 places left" in first.content.decode()
 
-    registration_create(event=event, user=PractitionerFactory())
+    # A registration does not retire every kept page (a burst would retire them all the time)...
+    registration_create(event=event, user=delegate)
+    assert cache_state(client.get(event.url)) == "hit"
 
-    assert cache_state(client.get(event.url)) == "miss"
+    # ...the event page is kept only for its own max-age: at 0 it is not kept at all.
+    settings.KX_EVENT_PLACES_MAX_AGE = 0
+    caches["pages"].clear()
+    responses = [client.get(event.url) for _ in range(2)]
+    assert [cache_state(r) for r in responses] == [None, None]
+    assert "1 of 2 places left" in responses[1].content.decode()
+
+
+def test_a_signed_in_readers_event_page_gets_no_shared_lifetime(client):
+    event = EventPageFactory(audience=Audience.PUBLIC)
+    client.force_login(PractitionerFactory())
+
+    response = client.get(event.url)
+
+    assert "max-age" not in response.get("Cache-Control", "")
 
 
 def test_a_change_in_another_process_retires_the_pages_kept_here(client, production_caches):
