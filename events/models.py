@@ -384,12 +384,10 @@ class Registration(models.Model):
     class Meta:
         ordering = ["created_at"]
         constraints = [
+            # One row per person per event, whatever its status: registering again after
+            # cancelling reuses the row (events.services), and its history stays in the log.
             models.UniqueConstraint(
-                fields=["event", "user"],
-                condition=models.Q(
-                    status__in=["confirmed", "pending_approval", "waiting", "offered"]
-                ),
-                name="one_active_registration_per_person_per_event",
+                fields=["event", "user"], name="one_registration_per_person_per_event"
             )
         ]
         indexes = [models.Index(fields=["event", "status", "waiting_since"])]

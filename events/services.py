@@ -16,7 +16,7 @@ from itertools import pairwise
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count, Max, Q
 from django.utils import timezone
 
 from kx_site.audience import can_view, user_has_verified_email
@@ -140,6 +140,9 @@ def registration_create(
         taken=Count("pk", filter=Q(status__in=Registration.PLACE_STATUSES)),
         waiting=Count("pk", filter=Q(status=Status.WAITING)),
         mine=Count("pk", filter=Q(user=user, status__in=Registration.ACTIVE_STATUSES)),
+        # The person's one row for the event, if they registered before (and cancelled, were
+        # declined or let an offer lapse): it is reused, so that they appear once everywhere.
+        previous=Max("pk", filter=Q(user=user)),
         held_by_organisation=Count(
             "pk",
             filter=Q(organisation=organisation, status__in=Registration.PLACE_STATUSES),
@@ -169,21 +172,24 @@ def registration_create(
         # Room in a session is checked when a place is offered and accepted.
         sessions = _check_sessions(event, sessions, check_capacity=False)
         status = Status.WAITING
-    registration = Registration.objects.create(
-        event=event,
-        user=user,
-        status=status,
-        organisation=organisation,
-        job_title=user.job_title,
-        dietary_needs=dietary_needs,
-        access_needs=access_needs,
-        on_delegate_list=on_delegate_list,
-        created_at=now,
-        waiting_since=now if status == Status.WAITING else None,
-    )
-    if sessions:  # a new registration has none: set() would first ask which
-        registration.sessions.add(*sessions)
-    _log(registration, f"registered: {status}", user)
+    details = {
+        "status": status,
+        "organisation": organisation,
+        "job_title": user.job_title,
+        "dietary_needs": dietary_needs,
+        "access_needs": access_needs,
+        "on_delegate_list": on_delegate_list,
+        "created_at": now,
+        "waiting_since": now if status == Status.WAITING else None,
+    }
+    if counts["previous"] is None:
+        registration = Registration.objects.create(event=event, user=user, **details)
+        if sessions:  # a new registration has none: set() would first ask which
+            registration.sessions.add(*sessions)
+        _log(registration, f"registered: {status}", user)
+    else:
+        registration = _register_again(counts["previous"], user, details, sessions)
+        _log(registration, f"registered again: {status}", user)
     if status == Status.CONFIRMED:
         _send(registration, "confirmed", calendar=True)
     elif status == Status.PENDING_APPROVAL:
@@ -191,6 +197,38 @@ def registration_create(
     else:
         _send(registration, "waiting_list", context={"quota_full": quota_full})
     registration.quota_full = quota_full
+    return registration
+
+
+def _register_again(pk, user, details, sessions):
+    """Reuse the person's cancelled or declined row for the event as a new registration.
+
+    Everything about the earlier registration is replaced, as if the row were new: its
+    ``created_at`` is now (the 7-day reminder skips people who registered inside the week), its
+    reminders are due again and it is not checked in. Its ticket code, and so its calendar UID,
+    stay: SEQUENCE goes up so that calendar programs replace the cancelled entry with this one.
+    The earlier registration's story stays in its log.
+    """
+    registration = Registration.objects.select_for_update().get(pk=pk)
+    registration.user = user  # the same person: saves a query when the email is queued
+    for field, value in details.items():
+        setattr(registration, field, value)
+    registration.offer_expires_at = None
+    registration.checked_in_at = None
+    registration.reminder_7_days_sent_at = None
+    registration.reminder_1_day_sent_at = None
+    registration.calendar_sequence += 1
+    registration.save(
+        update_fields=[
+            *details,
+            "offer_expires_at",
+            "checked_in_at",
+            "reminder_7_days_sent_at",
+            "reminder_1_day_sent_at",
+            "calendar_sequence",
+        ]
+    )
+    registration.sessions.set(sessions)
     return registration
 
 
