@@ -14,6 +14,10 @@ GOVUK := node_modules/govuk-frontend/dist/govuk
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
 
+# Links in emails, calendar files and certificates made outside a request start with BASE_URL,
+# and seed_demo points the Wagtail Site at it: the port served, unless BASE_URL is set already.
+# A target variable, so that the seed step before runserver has it too.
+run: export BASE_URL ?= http://$(HOST):$(PORT)
 run: install assets migrate seed ## Set up everything and serve the demo site on SQLite
 	$(MANAGE) runserver $(HOST):$(PORT)
 

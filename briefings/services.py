@@ -2,7 +2,6 @@
 
 import datetime
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
@@ -11,6 +10,7 @@ from django.utils import timezone
 
 from kx_site import notifications
 from kx_site.audience import can_view
+from kx_site.links import absolute_url
 from kx_site.notifications import queue_email
 
 from .models import (
@@ -124,15 +124,14 @@ def briefing_announce(*, briefing: BriefingPage) -> int:
 
 
 def _queue_announcement(briefing, user, superseded):
-    unsubscribe_url = settings.WAGTAILADMIN_BASE_URL + reverse(
-        "briefings:unsubscribe", args=[unsubscribe_token(user)]
-    )
+    token = unsubscribe_token(user)
+    unsubscribe_url = absolute_url(reverse("briefings:unsubscribe", args=[token]))
     queue_email(
         template_name="briefings/published",
         to=user.email,
         context={
             "briefing": briefing,
-            "briefing_url": settings.WAGTAILADMIN_BASE_URL + briefing.url,
+            "briefing_url": absolute_url(briefing.url),
             "superseded": superseded,
             "recipient": user,
             "unsubscribe_url": unsubscribe_url,
@@ -166,7 +165,7 @@ def workflow_outcome_notify(*, workflow_state, actor, approved: bool) -> bool:
     comment = decided.specific.get_comment() if decided else ""
     url = ""
     if getattr(specific, "live", False) and getattr(specific, "url", None):
-        url = settings.WAGTAILADMIN_BASE_URL + specific.url
+        url = absolute_url(specific.url)
     queue_email(
         template_name=f"briefings/workflow_{'approved' if approved else 'rejected'}",
         to=author.email,

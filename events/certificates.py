@@ -20,6 +20,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.formats import date_format
 
+from kx_site.links import absolute_url
+
 from .feedback_services import has_attended, sessions_attended
 from .models import Certificate, EventSession, Registration
 
@@ -167,7 +169,7 @@ def certificate_pdf(certificate):
     line(f"Certificate reference: {certificate.reference}", 11, bold=True, gap=1)
     issued = date_format(timezone.localtime(certificate.issued_at), "j F Y")
     line(f"Issued on {issued}. Check this certificate at", 10, gap=0)
-    line(f"{settings.WAGTAILADMIN_BASE_URL}/my-events/certificates/{certificate.reference}/", 10)
+    line(absolute_url(f"/my-events/certificates/{certificate.reference}/"), 10)
     line("KX – knowledge exchange for managing registered sex offenders", 10, gap=0)
     return bytes(pdf.output())
 

@@ -16,10 +16,10 @@ the re-check under it is enough.)
 import logging
 from datetime import datetime
 
-from django.conf import settings
 from django.db import transaction
 from django_tasks import task
 
+from kx_site import links
 from kx_site.notifications import new_message_id, queue_email, render_email, send_email
 
 from .calendar import registration_calendar_attachment
@@ -82,6 +82,9 @@ def queue_registration_email(
     snapshot = _snapshot(registration)
     # Given now, so that a retried or re-queued task keeps it (see kx_site.notifications).
     message_id = new_message_id()
+    # Taken now too: the worker has no request, and the links should lead back to the host the
+    # change was made on (kx_site.links).
+    links_base = links.base_url()
     transaction.on_commit(
         lambda: send_registration_email.enqueue(
             registration_id=registration.pk,
@@ -92,14 +95,27 @@ def queue_registration_email(
             cancelled=cancelled,
             context=context or {},
             message_id=message_id,
+            base_url=links_base,
         )
     )
 
 
 @task()
 def send_registration_email(
-    *, registration_id, template_name, to, snapshot, calendar, cancelled, context, message_id
+    *,
+    registration_id,
+    template_name,
+    to,
+    snapshot,
+    calendar,
+    cancelled,
+    context,
+    message_id,
+    base_url=None,
 ):
+    """``base_url``, taken when the task was queued, starts the email's links; a task queued
+    before it was passed falls back to ``BASE_URL``."""
+    base_url = base_url or links.base_url()
     registration = (
         Registration.objects.select_related("event", "event__venue", "user", "organisation")
         .filter(pk=registration_id)
@@ -116,7 +132,7 @@ def send_registration_email(
     subject, body = render_email(
         template_name,
         {
-            "base_url": settings.WAGTAILADMIN_BASE_URL,
+            "base_url": base_url,
             "registration": registration,
             "event": registration.event,
             **context,
@@ -125,7 +141,11 @@ def send_registration_email(
     attachments = []
     if calendar:
         attachments.append(
-            list(registration_calendar_attachment(registration, cancelled=cancelled))
+            list(
+                registration_calendar_attachment(
+                    registration, cancelled=cancelled, base_url=base_url
+                )
+            )
         )
     # In this task, not a second one: send_email's retries carry the rendered message.
     return send_email.call(

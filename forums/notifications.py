@@ -7,13 +7,13 @@ when the notification is made and again when a digest is sent. Emails about
 OFFICIAL-SENSITIVE categories carry thread titles and links only, never post text.
 """
 
-from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import Truncator
 
 from kx_site import notifications
+from kx_site.links import absolute_url
 from kx_site.notifications import queue_email
 
 from .models import ForumMember, ForumSubscription, Notification, Post, WatchLevel
@@ -114,9 +114,7 @@ def _frequency(user):
 
 
 def _unsubscribe(user):
-    url = settings.WAGTAILADMIN_BASE_URL + reverse(
-        "forums:unsubscribe", args=[unsubscribe_token(user)]
-    )
+    url = absolute_url(reverse("forums:unsubscribe", args=[unsubscribe_token(user)]))
     headers = {
         "List-Unsubscribe": f"<{url}>",
         "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
@@ -125,7 +123,7 @@ def _unsubscribe(user):
 
 
 def _full_url(post):
-    return settings.WAGTAILADMIN_BASE_URL + post.get_absolute_url()
+    return absolute_url(post.get_absolute_url())
 
 
 def _excerpt(post):

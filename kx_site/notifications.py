@@ -28,6 +28,7 @@ from django.template.loader import get_template
 from django.utils import timezone
 from django_tasks import default_task_backend, task
 
+from kx_site.links import base_url
 from kx_site.models import SentEmail
 
 logger = logging.getLogger(__name__)
@@ -122,7 +123,7 @@ def queue_email(*, template_name, to, context, attachments=(), headers=None):
 
     ``headers`` are extra message headers, such as ``List-Unsubscribe``.
     """
-    context = {"base_url": settings.WAGTAILADMIN_BASE_URL, **context}
+    context = {"base_url": base_url(), **context}
     subject, body = render_email(template_name, context)
     recipients = [to] if isinstance(to, str) else list(to)
     attachments = [list(attachment) for attachment in attachments]

@@ -1,8 +1,10 @@
 import json
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from wagtail.models import Site
 
 from accounts.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, ensure_demo_accounts
 from briefings.demo import ensure_demo_briefings
@@ -50,6 +52,7 @@ class Command(BaseCommand):
             raise CommandError("seed_demo adds accounts with known passwords: development only.")
         with transaction.atomic():
             ensure_demo_accounts()
+            self.seed_site()
             self.seed_pages()
             ensure_demo_events()
             ensure_demo_practices()
@@ -68,6 +71,22 @@ class Command(BaseCommand):
         self.stdout.write(
             "Staff accounts need an authenticator code: `make totp EMAIL=admin@kx.example`."
         )
+
+    def seed_site(self):
+        """Point the default Site at BASE_URL (``make run`` sets it from PORT), so that Wagtail's
+        own absolute links (``page.full_url``, "view live" in the admin) lead to the demo site as
+        KX's do (``kx_site.links``)."""
+        base = urlsplit(settings.WAGTAILADMIN_BASE_URL)
+        if not base.hostname:
+            return
+        site = Site.objects.filter(is_default_site=True).first()
+        if site is None:
+            return
+        # Site.root_url knows http on any port and https on 443 only.
+        port = base.port or (443 if base.scheme == "https" else 80)
+        if (site.hostname, site.port) != (base.hostname, port):
+            site.hostname, site.port = base.hostname, port
+            site.save(update_fields=["hostname", "port"])
 
     def seed_pages(self):
         home = HomePage.objects.get()
