@@ -127,7 +127,7 @@ def test_a_briefing_is_written_approved_announced_and_listed_in_the_feed(new_pag
     assert_accessible(visitor)
 
     # The subscriber unsubscribes from the link in the email, without signing in.
-    # The email's host is the configured BASE_URL; the path is what matters here.
+    # The email's host is the live server's (the editor's request); the path is what matters here.
     link = re.search(r"http://\S+?(/briefings/unsubscribe/\S+/)", body).group(1)
     visitor.goto(link)
     assert_accessible(visitor)
