@@ -7,12 +7,15 @@ in SQL, each under every filter but its own.
 On PostgreSQL the words are matched with its full-text search: the English stemmer, the
 generated, GIN-indexed ``SearchEntry.search_vector`` (title, topics, summary and body weighted
 A to D), ranked by ``ts_rank``; "did you mean" comes from trigram similarity (``pg_trgm``) over
-the titles. Elsewhere (SQLite, for ``make run``) the words are roughly stemmed and matched with
-``icontains``: correct, not fast.
+the titles. A search reads its matches once (``read_in_one_pass``): the page, the total and
+every facet come from one query, then the page's rows by primary key. Elsewhere (SQLite, for
+``make run``) the words are roughly stemmed and matched with ``icontains``: correct, not fast.
 """
 
 import difflib
+import operator
 import re
+from functools import reduce
 
 from django.contrib.postgres import search as postgres
 from django.contrib.postgres.lookups import TrigramWordSimilar
@@ -196,7 +199,9 @@ class _Matching:
             if query.selected(facet.name)
         }
         self.results = base.filter(*self.selected.values())
-        if rank is not None and query.sort != "date":
+        # Best first when there are words to rank by, else the newest first.
+        self.rank = rank if query.sort != "date" else None
+        if self.rank is not None:
             self.ordered = self.results.annotate(score=rank).order_by("-score", "-date", "pk")
         else:
             self.ordered = self.results.order_by("-date", "pk")
@@ -221,8 +226,18 @@ class _Matching:
 def database_search(query, user):
     matching = _Matching(query, user)
     terms = matching.terms
-    window = matching.ordered.defer("body") if not terms else matching.ordered
-    entries = list(window[query.offset : query.offset + query.per_page])
+    if full_text_search():
+        # The page's ids, the total and the facets from one reading of the matches, then the
+        # page's twenty rows by primary key.
+        ids, total, facets = read_in_one_pass(
+            matching, page_column="id", limit=query.per_page, offset=query.offset
+        )
+        by_id = SearchEntry.objects.in_bulk(ids)
+        entries = [by_id[pk] for pk in ids]
+    else:
+        window = matching.ordered.defer("body") if not terms else matching.ordered
+        entries = list(window[query.offset : query.offset + query.per_page])
+        total, facets = matching.total_and_facets()
     hits = [
         Hit(
             key=e.key,
@@ -235,70 +250,145 @@ def database_search(query, user):
         )
         for e in entries
     ]
-    total, facets = matching.total_and_facets()
     return SearchResults(total=total, hits=hits, facets=facets, source="database")
 
 
 def database_keys(query, user):
     """The keys of every match, best first (at most MAX_RESULTS), and the facets."""
     matching = _Matching(query, user)
+    if full_text_search():
+        keys, _total, facets = read_in_one_pass(matching, page_column="key", limit=MAX_RESULTS)
+        return keys, facets
     keys = list(matching.ordered.values_list("key", flat=True)[:MAX_RESULTS])
     return keys, matching.total_and_facets()[1]
 
 
 def counted_in_one_pass(matching):
-    """``_Matching.total_and_facets`` on PostgreSQL: one query that reads the matches once.
+    """``_Matching.total_and_facets`` on PostgreSQL: the total and the facets in one query."""
+    _page, total, facets = read_in_one_pass(matching)
+    return total, facets
 
-    A common word matches most of the index, and reading those rows is the cost (counting them
-    is nothing), so the rows are read once into a materialised CTE with their facet values and
-    whether each chosen filter holds, and every count is taken from that: the total under all
-    the filters, each facet under all but its own (``COUNT(*) FILTER``), topics unnested from
-    their ``,a,b,`` string. The same counts as ``facets()``, which asks once per facet.
+
+# The facets counted together in one grouping of the matches (GROUPING SETS): each grouping is
+# a hash table every match is added to, so a few groupings of several facets cost less than one
+# per facet; the values of a grouping's facets combine into at most a few thousand groups.
+FACET_GROUPINGS = [
+    ("type",),
+    ("year",),
+    ("topic",),
+    ("does_it_work", "evidence_stage", "organisation_kind", "organisation"),
+]
+
+
+def read_in_one_pass(matching, *, page_column="id", limit=0, offset=0):
+    """A page of the results (``page_column`` of each, in order), their total and the facets,
+    from one query that reads the matching entries once (PostgreSQL).
+
+    A common word matches most of the index, and reading those rows (and ranking them) is the
+    cost: counting them is nothing. So the matches are read once into a materialised CTE with
+    their rank, their facet values and whether each chosen filter holds. The page is the top of
+    that CTE under every filter; the counts come from one GROUPING SETS aggregation over it
+    (``FACET_GROUPINGS``) with a count under each facet's condition, every chosen filter but its
+    own (``COUNT(*) FILTER``), added up here per facet value. Topics are grouped by their
+    ``,a,b,`` string and split here. The same counts as ``facets()``, which asks once per facet.
     """
     from practice_library.models import Topic
 
     flags = {f"chosen_{name}": q for name, q in matching.selected.items()}
-    columns = sorted({facet.field for facet in FACETS})
+    by_name = {facet.name: facet for facet in FACETS}
+    fields = [facet.field for facet in FACETS]
     rows = matching.base.annotate(
         **{flag: ExpressionWrapper(q, output_field=BooleanField()) for flag, q in flags.items()}
-    ).values(*columns, *flags)
+    )
+    if len(flags) > 1:
+        # Every count is under all the chosen filters but at most one, so a match that fails
+        # two is never counted: leave it out (the cheap filters are tested before the words).
+        rows = rows.filter(
+            reduce(
+                operator.or_,
+                (
+                    Q(*(q for other, q in matching.selected.items() if other != name))
+                    for name in matching.selected
+                ),
+            )
+        )
+    ranked = matching.rank is not None
+    if ranked:
+        # Ranked only where it may be on the page (under every filter): ranking reads the whole
+        # vector, and a filtered search counts many more matches than it shows.
+        score = matching.rank
+        if flags:
+            score = Case(When(Q(*matching.selected.values()), then=score), default=None)
+        rows = rows.annotate(score=score)
+    page_columns = {"id", "date", page_column} | ({"score"} if ranked else set())
+    rows = rows.values(*sorted(page_columns), *fields, *flags)
     rows_sql, params = rows.query.sql_with_params()
 
     def under(but=None):
         conditions = [flag for flag in flags if flag != f"chosen_{but}"]
-        return f"COUNT(*) FILTER (WHERE {' AND '.join(conditions)})" if conditions else "COUNT(*)"
+        return " AND ".join(conditions) or "TRUE"
 
-    topics = set(Topic.objects.values_list("slug", flat=True))
-    parts = [f"SELECT '', NULL, {under()} FROM matches"]
-    for facet in FACETS:
-        if facet.name == "topic":
-            if topics:  # As ``count_facet``: only topics that exist are counted.
-                parts.append(
-                    f"SELECT 'topic', slug, {under('topic')} FROM matches, "
-                    "unnest(string_to_array(topics, ',')) AS slug WHERE slug <> '' GROUP BY slug"
-                )
-            continue
-        present = f"{facet.field} IS NOT NULL"
-        if facet.name != "year":
-            present += f" AND {facet.field} <> ''"
-        parts.append(
-            f"SELECT '{facet.name}', {facet.field}::text, {under(facet.name)} "
-            f"FROM matches WHERE {present} GROUP BY {facet.field}"
+    # One count per distinct condition: the total's (every filter) and each facet's.
+    conditions = list(dict.fromkeys([under(), *(under(facet.name) for facet in FACETS)]))
+    column = {f.name: 1 + len(fields) + conditions.index(under(f.name)) for f in FACETS}
+    counted = ", ".join(f"COUNT(*) FILTER (WHERE {condition})" for condition in conditions)
+    grouping_sets = ", ".join(
+        "(" + ", ".join(by_name[name].field for name in names) + ")" for names in FACET_GROUPINGS
+    )
+    # GROUPING(...) tells the groupings apart: a bit per field, set when not grouped by it.
+    sql = (
+        f"WITH matches AS MATERIALIZED ({rows_sql}) "
+        f"SELECT GROUPING({', '.join(fields)}), {', '.join(fields)}, {counted} "
+        f"FROM matches GROUP BY GROUPING SETS ({grouping_sets})"
+    )
+    if limit:
+        # The page's rows after the counts, in order (row_number() over the ordered page), in
+        # the same columns: a GROUPING no grouping has, the value first, its position last.
+        order = "score DESC, date DESC, id" if ranked else "date DESC, id"
+        padding = ", ".join(["NULL"] * (len(fields) - 1 + len(conditions) - 1))
+        sql += (
+            f" UNION ALL SELECT -1, {page_column}::text, {padding}, row_number() OVER () "
+            f"FROM (SELECT {page_column} FROM matches WHERE {under()} ORDER BY {order} "
+            "LIMIT %s OFFSET %s) AS page"
         )
-    sql = f"WITH matches AS MATERIALIZED ({rows_sql}) " + " UNION ALL ".join(parts)
-    counts = {facet.name: [] for facet in FACETS}
-    total = 0
+        params = (*params, limit, offset)
+    grouped_by = {}
+    for names in FACET_GROUPINGS:
+        mask = sum(
+            1 << (len(fields) - 1 - i) for i, facet in enumerate(FACETS) if facet.name not in names
+        )
+        grouped_by[mask] = names
+    position = {facet.name: 1 + i for i, facet in enumerate(FACETS)}
+    total_column = 1 + len(fields)
+    topics = set(Topic.objects.values_list("slug", flat=True))
+    counts = {facet.name: {} for facet in FACETS}
+    page, total = [], 0
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        for name, value, n in cursor.fetchall():
-            if not name:
-                total = n
-            elif n and (name != "topic" or value in topics):
-                counts[name].append((value, n))
+        for row in cursor.fetchall():
+            if row[0] == -1:
+                page.append((row[-1], row[1]))
+                continue
+            names = grouped_by[row[0]]
+            if names == FACET_GROUPINGS[0]:
+                total += row[total_column]  # each match is in exactly one group of these
+            for name in names:
+                value, n = row[position[name]], row[column[name]]
+                if name == "topic":
+                    # As ``count_facet``: only topics that exist are counted.
+                    slugs = [slug for slug in (value or "").split(",") if slug in topics]
+                else:
+                    slugs = [] if value in (None, "") else [str(value)]
+                for slug in slugs:
+                    counts[name][slug] = counts[name].get(slug, 0) + n
     facets = {
-        name: sorted(pairs, key=lambda pair: (-pair[1], pair[0])) for name, pairs in counts.items()
+        name: sorted(((v, n) for v, n in pairs.items() if n), key=lambda p: (-p[1], p[0]))
+        for name, pairs in counts.items()
     }
-    return total, facets
+    values = [value for _position, value in sorted(page)]
+    if page_column == "id":
+        values = [int(value) for value in values]
+    return values, total, facets
 
 
 def count_facet(facet, scope):

@@ -5,8 +5,11 @@ Run when the tests run on PostgreSQL (CI runs the suite on both databases):
 ``DATABASE_URL=postgres://kx:kx@127.0.0.1:5432/kx_test .venv/bin/pytest tests/search``.
 """
 
+from datetime import timedelta
+
 import pytest
 from django.db import connection
+from django.utils import timezone
 
 from accounts.models import OrganisationKind
 from kx_site.audience import Audience
@@ -223,3 +226,65 @@ def test_counting_in_one_pass_gives_the_counts_of_one_query_per_facet(filters):
         total, facets = database.counted_in_one_pass(matching)
         assert total == matching.results.count() > 0
         assert facets == matching.facets()
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        SearchQuery(text="kingfisher visits", per_page=7, page=2),
+        SearchQuery(text="kingfisher", filters={"topic": ("mappa",)}, per_page=5),
+        SearchQuery(text='"joint visits"', filters={"year": (2021, 2023)}, per_page=50),
+        SearchQuery(text="kingfisher", filters={"does_it_work": ("worked",)}, sort="date"),
+        SearchQuery(filters={"type": ("briefing",)}, per_page=4, page=3),
+    ],
+)
+def test_the_one_pass_page_is_the_ranked_query_s_page(query):
+    """The page read with the counts (``read_in_one_pass``) is the same entries, in the same
+    order, as the ranked queryset would give: rank, then newest, then primary key."""
+    from practice_library.models import Topic
+
+    Topic.objects.get_or_create(slug="mappa", defaults={"name": "MAPPA"})
+    for n in range(40):
+        make_entry(
+            str(n),
+            # Some titles match twice, some summaries once, so the ranks differ and tie.
+            f"Kingfisher {'kingfisher ' * (n % 3)}{n}",
+            summary="Joint visits planned." if n % 4 else "Visits alone.",
+            body="Kingfisher notes. " * (n % 5),
+            topics=[("mappa", "MAPPA")] if n % 2 else [],
+            doc_type=["practice", "briefing"][n % 2],
+            does_it_work=["worked", "promising"][n % 2],
+            year=2020 + n % 4,
+            # Repeated dates and a few without one: ties broken by primary key.
+            date=None if n % 9 == 0 else timezone.now() - timedelta(days=n % 6),
+        )
+    officer = PractitionerFactory()
+    matching = database._Matching(query, officer)
+    page = slice(query.offset, query.offset + query.per_page)
+    expected = list(matching.ordered.values_list("key", flat=True)[page])
+    keys, total, facets = database.read_in_one_pass(
+        matching, page_column="key", limit=query.per_page, offset=query.offset
+    )
+    assert expected  # the page is not empty, so the comparison says something
+    assert keys == expected
+    assert total == matching.results.count()
+    assert facets == matching.facets()
+    results = database.database_search(query, officer)
+    assert [hit.key for hit in results.hits] == expected
+    all_keys, library_facets = database.database_keys(query, officer)
+    assert all_keys == list(matching.ordered.values_list("key", flat=True))
+    assert library_facets == facets
+
+
+def test_only_the_summary_and_body_may_leave_the_row():
+    """A search reads each match's short columns (audience, facets, title): out of line, each
+    would cost a TOAST lookup per match (migration 0004)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT attname, attstorage FROM pg_attribute WHERE attrelid = "
+            "'search_searchentry'::regclass AND attnum > 0 AND NOT attisdropped"
+        )
+        storage = dict(cursor.fetchall())
+    assert storage.pop("summary") == storage.pop("body") == "e"  # external: out of line
+    # Main (in the row unless it cannot fit a page) or plain (fixed width, always in the row).
+    assert set(storage.values()) <= {"m", "p"}, storage
