@@ -19,6 +19,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from kx_site.audience import user_has_verified_email
+
 from .forms import session_slots
 from .models import EventSession, FeedbackResponse, Registration, SessionFeedback
 
@@ -74,6 +76,17 @@ def feedback_refusal(registration, now=None):
     if now >= feedback_closes_at(registration.event):
         return "closed"
     return None
+
+
+def feedback_offer_refusal(registration, user, now=None):
+    """Why the feedback page would turn this user away now ("email" or a ``feedback_refusal``).
+
+    The feedback view and the "Give feedback" link on My events both ask this, so the link is
+    offered exactly when the page would take feedback.
+    """
+    if not user_has_verified_email(user):
+        return "email"
+    return feedback_refusal(registration, now)
 
 
 def _check_score(value, field):

@@ -16,8 +16,6 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.views.decorators.http import require_http_methods
 
-from kx_site.audience import user_has_verified_email
-
 from . import certificates, feedback_services
 from .feedback_forms import FeedbackForm
 from .feedback_report import feedback_report
@@ -46,9 +44,7 @@ def _unavailable(request, registration, reason, what):
 @require_http_methods(["GET", "POST"])
 def feedback(request, registration_id):
     registration = _own_registration(request.user, registration_id)
-    if not user_has_verified_email(request.user):
-        return _unavailable(request, registration, "email", "feedback")
-    refusal = feedback_services.feedback_refusal(registration)
+    refusal = feedback_services.feedback_offer_refusal(registration, request.user)
     if refusal:
         return _unavailable(request, registration, refusal, "feedback")
 

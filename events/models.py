@@ -399,6 +399,21 @@ class Registration(models.Model):
     def calendar_uid(self):
         return f"registration-{self.ticket_code}@kx"
 
+    def can_change_sessions(self, now=None):
+        """Whether the delegate may choose or change sessions now.
+
+        The "Change" link on My events and the change-sessions view both ask this, so the link
+        is shown exactly when the page would let them. ``event_has_sessions`` is an annotation
+        a listing may add to save a query per registration.
+        """
+        now = now or timezone.now()
+        if self.status not in self.ACTIVE_STATUSES or self.event.end < now:
+            return False
+        has_sessions = getattr(self, "event_has_sessions", None)
+        if has_sessions is None:
+            has_sessions = self.event.sessions.exists()
+        return has_sessions
+
 
 class RegistrationLogEntry(models.Model):
     """Every change to a registration, and who made it (pretix-style audit log)."""

@@ -9,7 +9,7 @@ import segno
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Subquery
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -17,7 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from kx_site.audience import can_view, user_has_verified_email, visibility_q
 
-from . import services
+from . import certificates, feedback_services, services
 from .calendar import registration_calendar
 from .forms import RegistrationForm, SessionChoiceForm
 from .models import EventMessage, EventPage, EventSession, Registration, SessionFeedback
@@ -143,12 +143,15 @@ def my_events(request):
         Registration.objects.filter(user=user, event__live=True)
         .filter(visibility_q(user, prefix="event__"))
         .distinct()
-        .select_related("event", "event__venue")
+        .select_related("event", "event__venue", "feedback")
         .prefetch_related(
             Prefetch("sessions", queryset=EventSession.objects.order_by("start")),
             Prefetch("messages_received", queryset=EventMessage.objects.order_by("-sent_at")),
         )
-        .annotate(waiting_ahead=Subquery(earlier_in_queue))
+        .annotate(
+            waiting_ahead=Subquery(earlier_in_queue),
+            event_has_sessions=Exists(EventSession.objects.filter(event=OuterRef("event"))),
+        )
         .order_by("event__start", "created_at")
     )
     now = timezone.now()
@@ -159,6 +162,15 @@ def my_events(request):
         if registration.status not in Registration.ACTIVE_STATUSES:
             cancelled.append(registration)
         elif registration.event.end < now:
+            # Offer feedback and the certificate only as their own views would allow them now.
+            registration.feedback_refusal = feedback_services.feedback_offer_refusal(
+                registration, user, now
+            )
+            registration.feedback_closes_at = feedback_services.feedback_closes_at(
+                registration.event
+            )
+            registration.gave_feedback = hasattr(registration, "feedback")
+            registration.certificate_refusal = certificates.certificate_refusal(registration, now)
             past.append(registration)
         else:
             upcoming.append(registration)
@@ -231,7 +243,7 @@ def cancel(request, registration_id):
 @require_http_methods(["GET", "POST"])
 def change_sessions(request, registration_id):
     registration = _own_registration(request.user, registration_id)
-    if registration.status not in Registration.ACTIVE_STATUSES:
+    if not registration.can_change_sessions():
         raise Http404
     event = registration.event
     sessions, places_taken = _sessions_with_places(event)
