@@ -134,6 +134,13 @@ def retire_kept_pages():
         logger.exception("Could not retire the kept pages after a change")
 
 
+def retire_kept_pages_after_commit(using="default"):
+    """For writes no model signal announces (bulk writes, queryset updates) that pages show:
+    retire the kept pages once the current transaction commits (at once outside one)."""
+    if settings.KX_PAGE_CACHE_SECONDS:
+        _retire_on_commit(using)
+
+
 def _retire_on_commit(using):
     connection = transaction.get_connection(using)
     # Once per transaction, however many rows it writes: a rollback drops the pending retirement

@@ -23,6 +23,8 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from kx_site import page_cache
+
 from .documents import BY_TYPE, DOCUMENTS, document_for_model
 from .engine import EngineUnavailable, get_engine
 from .index import (
@@ -105,6 +107,8 @@ def _write_rows(rows):
         ],
         batch_size=SYNC_BATCH,
     )
+    # The library's listing reads these rows when there is no engine.
+    page_cache.retire_kept_pages_after_commit()
     return list(rows)
 
 
@@ -137,6 +141,7 @@ def _searchable(pairs):
 
 
 def _mark_removed(entries):
+    page_cache.retire_kept_pages_after_commit()
     return entries.filter(removed=False).update(
         removed=True, needs_engine_sync=True, indexed_at=timezone.now()
     )
@@ -253,6 +258,12 @@ def search_engine_sync(*, engine=None, batch_size=SYNC_BATCH) -> int:
         if not rebuilding:
             _settle(_versions(batch))
         sent += len(batch)
+    if sent:
+        # Pages kept for signed-out readers (the library's listing asks the engine) are retired
+        # once the engine shows the change, not before: a page rendered in between would be
+        # kept without it.
+        engine.refresh(alias)
+        page_cache.retire_kept_pages_after_commit()
     return sent
 
 
@@ -429,6 +440,7 @@ def search_engine_rebuild(
         _catch_up(engine, name, sent, batch_size)
         engine.refresh(name)
         old = engine.point_alias(alias, name, remove_aliases=[marker])
+        page_cache.retire_kept_pages_after_commit()
     except BaseException:
         try:
             engine.delete_index(name)
