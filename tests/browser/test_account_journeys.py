@@ -40,8 +40,8 @@ def test_police_officer_signs_up_verifies_and_is_recognised_without_javascript(n
     assert user.organisation == Organisation.objects.get(name="Kent Police")
     assert user.is_practitioner
 
-    sign_in(page, "jo.bloggs@kent.police.uk")
-    page.goto("/accounts/profile/")
+    # Confirmed in the browser that signed up: signed in, on Your account.
+    page.wait_for_url("**/accounts/profile/")
     status = page.locator(".govuk-summary-list__row", has_text="Status")
     assert status.locator(".govuk-tag").inner_text() == "Verified"
     member_of = page.locator(".govuk-summary-list__row", has_text="Member of")
