@@ -155,24 +155,69 @@ def facet_q(facet, values):
 
 
 def snippet(entry, terms):
-    """About SNIPPET_LENGTH characters around the first match, escaped, matches marked."""
-    text = entry.summary
+    """About SNIPPET_LENGTH characters of whole words around the first match, escaped, matches
+    marked, with "…" wherever text was left out."""
     for source in (entry.summary, entry.body):
-        lowered = source.lower()
-        positions = [lowered.find(t.lower()) for t in terms if t.lower() in lowered]
-        if positions:
-            text = source
-            start = max(0, min(positions) - SNIPPET_LENGTH // 3)
-            text = ("…" if start else "") + source[start : start + SNIPPET_LENGTH]
+        found = [m for t in terms if (m := re.search(re.escape(t), source, re.IGNORECASE))]
+        if found:
+            first = min(found, key=lambda m: m.start())
+            text = words_around(source, first.start(), first.end())
             break
     else:
-        text = text[:SNIPPET_LENGTH]
+        # Nothing matched literally (a stem the text does not contain): the summary's opening.
+        opening = re.search(r"\S+", entry.summary)
+        text = words_around(entry.summary, *opening.span()) if opening else ""
     html = escape(text)
     for term in sorted(terms, key=len, reverse=True):
         html = re.sub(
             f"({re.escape(escape(term))})", r"<mark>\1</mark>", html, flags=re.IGNORECASE
         )
     return mark_safe(html)  # built from escaped text above
+
+
+def words_around(text, match_start, match_end):
+    """The whole words of ``text`` around ``text[match_start:match_end]`` that fit in
+    SNIPPET_LENGTH characters, with "…" where text was left out.
+
+    Up to a third of the window goes before the match and the rest after it; when the text ends
+    first, more goes before. A word is a run of non-space characters, punctuation included, so a
+    cut never falls inside one (the snippets read "…n: give both…"). Only a matched word longer
+    than the window itself is cut, around the match, since no whole word would fit.
+    """
+    # Only words within a window's length of the match can be shown: find no others in a long body.
+    low = max(0, match_start - SNIPPET_LENGTH)
+    high = min(len(text), match_end + SNIPPET_LENGTH)
+    words = [(low + w.start(), low + w.end()) for w in re.finditer(r"\S+", text[low:high])]
+    # A word cut by the region's edges is not whole.
+    if words and words[0][0] == low > 0 and not text[low - 1].isspace():
+        words.pop(0)
+    if words and words[-1][1] == high < len(text) and not text[high].isspace():
+        words.pop()
+    matched = [
+        i for i, (start, end) in enumerate(words) if start < match_end and end > match_start
+    ]
+    if matched and words[matched[-1]][1] - words[matched[0]][0] <= SNIPPET_LENGTH:
+        first, last = matched[0], matched[-1]
+
+        def width(first, last):
+            return words[last][1] - words[first][0]
+
+        while first > 0 and (
+            match_start - words[first - 1][0] <= SNIPPET_LENGTH // 3
+            and width(first - 1, last) <= SNIPPET_LENGTH
+        ):
+            first -= 1
+        while last + 1 < len(words) and width(first, last + 1) <= SNIPPET_LENGTH:
+            last += 1
+        while first > 0 and width(first - 1, last) <= SNIPPET_LENGTH:
+            first -= 1
+        start, end = words[first][0], words[last][1]
+    else:
+        start = max(0, match_start - SNIPPET_LENGTH // 3)
+        end = max(start + SNIPPET_LENGTH, match_end)
+    before = "…" if text[:start].strip() else ""
+    after = "…" if text[end:].strip() else ""
+    return before + text[start:end] + after
 
 
 class _Matching:

@@ -185,9 +185,18 @@ def facet_buckets(aggregations):
 def search_body(query, user):
     s = _faceted_search(query, user)
     # The snippet is the summary's best fragment, else the body's (``selectors._engine_hit``);
-    # titles are shown as they are, so they are not highlighted.
+    # titles are shown as they are, so they are not highlighted. The unified highlighter's
+    # "sentence" scanner, given a fragment size, splits a longer sentence at word boundaries, so
+    # a fragment never starts or ends mid-word. It is the default, named here because "word",
+    # which sounds right, ignores the fragment size and returns the matched word alone.
     s = s.highlight("summary", "body", fragment_size=SNIPPET_LENGTH, number_of_fragments=1)
-    s = s.highlight_options(pre_tags=["<mark>"], post_tags=["</mark>"], encoder="html")
+    s = s.highlight_options(
+        pre_tags=["<mark>"],
+        post_tags=["</mark>"],
+        encoder="html",
+        type="unified",
+        boundary_scanner="sentence",
+    )
     if query.sort == "date" or not query.text.strip():
         s = s.sort({"date": {"order": "desc", "missing": "_last"}}, "_score")
     s = s.source(excludes=["body"])
