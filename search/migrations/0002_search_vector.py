@@ -1,32 +1,8 @@
 import django.contrib.postgres.search
-from django.contrib.postgres.operations import TrigramExtension
 from django.db import migrations, models
 
 import search.models
-
-
-class RunSQLOnPostgreSQL(migrations.RunSQL):
-    """SQL only PostgreSQL understands (GIN indexes), skipped on any other database.
-
-    The indexes are not in the model's ``Meta.indexes`` on purpose: SQLite rebuilds a table from
-    the model state on many schema changes, and would then try to create them too.
-    """
-
-    def database_forwards(self, app_label, schema_editor, from_state, to_state):
-        if schema_editor.connection.vendor == "postgresql":
-            super().database_forwards(app_label, schema_editor, from_state, to_state)
-
-    def database_backwards(self, app_label, schema_editor, from_state, to_state):
-        if schema_editor.connection.vendor == "postgresql":
-            super().database_backwards(app_label, schema_editor, from_state, to_state)
-
-
-class TrigramExtensionOnPostgreSQL(TrigramExtension):
-    """``TrigramExtension``, whose reverse would query ``pg_extension`` on any database."""
-
-    def database_backwards(self, app_label, schema_editor, from_state, to_state):
-        if schema_editor.connection.vendor == "postgresql":
-            super().database_backwards(app_label, schema_editor, from_state, to_state)
+from search.migration_operations import RunSQLOnPostgreSQL, TrigramExtensionOnPostgreSQL
 
 
 class Migration(migrations.Migration):

@@ -1,16 +1,6 @@
 from django.db import migrations
 
-
-class RunSQLOnPostgreSQL(migrations.RunSQL):
-    """SQL only PostgreSQL understands, skipped on any other database."""
-
-    def database_forwards(self, app_label, schema_editor, from_state, to_state):
-        if schema_editor.connection.vendor == "postgresql":
-            super().database_forwards(app_label, schema_editor, from_state, to_state)
-
-    def database_backwards(self, app_label, schema_editor, from_state, to_state):
-        if schema_editor.connection.vendor == "postgresql":
-            super().database_backwards(app_label, schema_editor, from_state, to_state)
+from search.migration_operations import RunSQLOnPostgreSQL
 
 
 class Migration(migrations.Migration):

@@ -29,15 +29,10 @@ QUOTA = 3
 FORCES = ["kent-police", "surrey-police", "essex-police", "sussex-police", "thames-valley-police"]
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_concurrent_registrations_never_oversell_and_wait_in_arrival_order():
-    if connection.vendor == "sqlite" and connection.is_in_memory_db():
-        # Threads share SQLite's in-memory test database through its shared cache, whose
-        # table locks fail at once ("database table is locked") instead of waiting.
-        pytest.skip("needs PostgreSQL, or SQLite with a test database in a file")
-    event = EventPageFactory(capacity=PLACES)
-    people = PractitionerFactory.create_batch(ATTEMPTS)
-    start_together = threading.Barrier(ATTEMPTS)
+def register_all_at_once(event, people):
+    """``registration_create`` for each of ``people`` (repeats allowed), each in a thread with
+    its own connection, released together; returns the futures, in ``people``'s order."""
+    start_together = threading.Barrier(len(people))
 
     def register(person):
         try:
@@ -46,8 +41,19 @@ def test_concurrent_registrations_never_oversell_and_wait_in_arrival_order():
         finally:
             connection.close()
 
-    with ThreadPoolExecutor(max_workers=ATTEMPTS) as pool:
-        futures = [pool.submit(register, person) for person in people]
+    with ThreadPoolExecutor(max_workers=len(people)) as pool:
+        return [pool.submit(register, person) for person in people]
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_concurrent_registrations_never_oversell_and_wait_in_arrival_order():
+    if connection.vendor == "sqlite" and connection.is_in_memory_db():
+        # Threads share SQLite's in-memory test database through its shared cache, whose
+        # table locks fail at once ("database table is locked") instead of waiting.
+        pytest.skip("needs PostgreSQL, or SQLite with a test database in a file")
+    event = EventPageFactory(capacity=PLACES)
+    people = PractitionerFactory.create_batch(ATTEMPTS)
+    futures = register_all_at_once(event, people)
     errors = [f.exception() for f in futures if f.exception() is not None]
     assert errors == []
 
@@ -83,17 +89,7 @@ def test_concurrent_registrations_never_break_a_quota():
     )
     forces = [seeded_organisation(slug) for slug in FORCES]
     people = [PractitionerFactory(organisation=forces[n % len(forces)]) for n in range(ATTEMPTS)]
-    start_together = threading.Barrier(ATTEMPTS)
-
-    def register(person):
-        try:
-            start_together.wait(timeout=30)
-            return registration_create(event=event, user=person).pk
-        finally:
-            connection.close()
-
-    with ThreadPoolExecutor(max_workers=ATTEMPTS) as pool:
-        futures = [pool.submit(register, person) for person in people]
+    futures = register_all_at_once(event, people)
     assert [f.exception() for f in futures if f.exception() is not None] == []
 
     held = Counter(

@@ -4,9 +4,6 @@ Each thread has its own database connection, as each request would. The event's 
 serves them one at a time, so the first reuses the cancelled row and the others find it active.
 """
 
-import threading
-from concurrent.futures import ThreadPoolExecutor
-
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection
@@ -16,6 +13,7 @@ from events.services import registration_cancel, registration_create
 from tests.factories import PractitionerFactory
 
 from .factories import EventPageFactory
+from .test_concurrency import register_all_at_once
 
 ATTEMPTS = 8
 
@@ -30,17 +28,7 @@ def test_concurrent_registrations_again_reuse_the_one_row_once():
     cancelled = registration_cancel(
         registration=registration_create(event=event, user=person), actor=person
     )
-    start_together = threading.Barrier(ATTEMPTS)
-
-    def register():
-        try:
-            start_together.wait(timeout=30)
-            return registration_create(event=event, user=person).pk
-        finally:
-            connection.close()
-
-    with ThreadPoolExecutor(max_workers=ATTEMPTS) as pool:
-        futures = [pool.submit(register) for _ in range(ATTEMPTS)]
+    futures = register_all_at_once(event, [person] * ATTEMPTS)
     succeeded = [f.result() for f in futures if f.exception() is None]
     refused = [f.exception() for f in futures if f.exception() is not None]
 
