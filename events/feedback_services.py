@@ -24,7 +24,6 @@ from kx_site.audience import user_has_verified_email
 from .forms import session_slots
 from .models import EventSession, FeedbackResponse, Registration, SessionFeedback
 
-DEFAULT_FEEDBACK_DAYS = 28
 COMMENTS_MAX_LENGTH = 5000
 
 REFUSALS = {
@@ -35,7 +34,7 @@ REFUSALS = {
 
 
 def feedback_days():
-    return int(getattr(settings, "KX_EVENT_FEEDBACK_DAYS", DEFAULT_FEEDBACK_DAYS))
+    return settings.KX_EVENT_FEEDBACK_DAYS
 
 
 def feedback_closes_at(event):

@@ -17,11 +17,9 @@ from django.utils import timezone
 
 from .models import EventPage, FeedbackResponse, Registration
 
-DEFAULT_RETENTION_DAYS = 90
-
 
 def retention_days():
-    return int(getattr(settings, "KX_EVENT_RETENTION_DAYS", DEFAULT_RETENTION_DAYS))
+    return settings.KX_EVENT_RETENTION_DAYS
 
 
 def erase_expired_personal_data(now=None):

@@ -200,7 +200,7 @@ def file_response(file, *, public):
     which internal location to send it from."""
     name = file.name
     content_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
-    accel_prefix = getattr(settings, "KX_MEDIA_ACCEL_REDIRECT_PREFIX", "")
+    accel_prefix = settings.KX_MEDIA_ACCEL_REDIRECT_PREFIX
     if accel_prefix:
         response = HttpResponse(content_type=content_type)
         # nginx expects the URI escaped (since 1.5.9).

@@ -359,6 +359,8 @@ KX_INSECURE_LOCAL_HTTP = os.environ.get("KX_INSECURE_LOCAL_HTTP", "") == "true"
 KX_EMAIL_MAX_ATTEMPTS = 5
 # Dietary and access needs are erased this many days after an event ends.
 KX_EVENT_RETENTION_DAYS = int(os.environ.get("KX_EVENT_RETENTION_DAYS", "90"))
+# Delegates who attended may give feedback for this many days after the event ends.
+KX_EVENT_FEEDBACK_DAYS = int(os.environ.get("KX_EVENT_FEEDBACK_DAYS", "28"))
 
 WAGTAIL_SITE_NAME = "KX"
 WAGTAILADMIN_BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:8000")
