@@ -6,11 +6,12 @@ in SQL, each under every filter but its own.
 
 On PostgreSQL the words are matched with its full-text search: the English stemmer, the
 generated, GIN-indexed ``SearchEntry.search_vector`` (title, topics, summary and body weighted
-A to D), ranked by ``ts_rank``; "did you mean" comes from trigram similarity (``pg_trgm``) over
-the titles. A search reads its matches once (``read_in_one_pass``): the page, the total and
-every facet come from one query, then the page's rows by primary key. Elsewhere (SQLite, for
-``make run``) the words are roughly stemmed and matched with ``icontains``: correct, not fast.
-"""
+A to D, inherited words D too), ranked by ``ts_rank``; "did you mean" comes from trigram
+similarity (``pg_trgm``) over the titles. A search reads its matches once
+(``read_in_one_pass``): the page, the total and every facet come from one query, then the page's
+rows by primary key. Elsewhere (SQLite, for ``make run``) the words are roughly stemmed and
+matched with ``icontains``: correct, not fast. Words an item inherits from its parent (a
+recommendation's briefing) weigh least everywhere (``FIELD_WEIGHTS``)."""
 
 import difflib
 import operator
@@ -50,7 +51,8 @@ from .queries import (
 )
 from .results import Hit, SearchResults
 
-FIELD_WEIGHTS = {"title": 4, "topic_names": 3, "summary": 2, "body": 1}
+# As the engine's boosts (``queries.TEXT_FIELDS``), doubled to stay whole numbers.
+FIELD_WEIGHTS = {"title": 8, "topic_names": 6, "summary": 4, "body": 2, "inherited_text": 1}
 # ``ts_rank``'s weights for the vector's D, C, B and A parts (body, summary, topics, title).
 RANK_WEIGHTS = [0.1, 0.2, 0.4, 1.0]
 TEXT_SEARCH_CONFIG = "english"
@@ -227,6 +229,8 @@ class _Matching:
         # The stemmed words and phrases also mark the matches in the snippets.
         self.terms = search_terms(query.text)
         base = visible_entries(user)
+        if query.within:
+            base = base.filter(parent_key=query.within)
         rank = None
         if full_text_search():
             matching = text_query(query.text) if self.terms else None
@@ -292,6 +296,7 @@ def database_search(query, user):
             summary=e.summary,
             highlight=snippet(e, terms) if terms else escape(e.summary[:SNIPPET_LENGTH]),
             date=e.date,
+            parent_key=e.parent_key,
         )
         for e in entries
     ]
@@ -306,6 +311,18 @@ def database_keys(query, user):
         return keys, facets
     keys = list(matching.ordered.values_list("key", flat=True)[:MAX_RESULTS])
     return keys, matching.total_and_facets()[1]
+
+
+def database_counts_within(query, user, parent_keys):
+    """{parent key: how many matches under ``query``'s filters it holds}, as the engine's."""
+    rows = (
+        _Matching(query, user)
+        .results.filter(parent_key__in=parent_keys)
+        .values_list("parent_key")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    return dict(rows)
 
 
 def counted_in_one_pass(matching):

@@ -66,6 +66,11 @@ class SearchForm(forms.Form):
         choices=[(str(y), str(y)) for y in range(1990, 2101)],
         error_messages={"invalid_choice": "Choose a year from the list"},
     )
+    within = forms.CharField(
+        required=False,
+        max_length=100,
+        validators=[RegexValidator(r"^[a-z]+:[0-9]+$", "Choose a briefing from the results")],
+    )
     sort = forms.ChoiceField(
         required=False,
         choices=list(SORTS.items()),
@@ -93,4 +98,5 @@ class SearchForm(forms.Form):
             filters=filters,
             sort=data.get("sort") or "relevance",
             page=data.get("page") or 1,
+            within=data.get("within") or "",
         )

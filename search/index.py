@@ -43,12 +43,14 @@ def mapping():
     # part of a search's time: docs/performance.md).
     for name in ("summary", "body"):
         m.field(name, Text(analyzer=english, index_options="offsets"))
-    for name in ("title", "topic_names"):
+    for name in ("title", "topic_names", "inherited_text"):
         m.field(name, Text(analyzer=english))
     m.field("suggest", SearchAsYouType())
     # Facets and filters. The facets' value tables (global ordinals) are built when the index
     # refreshes, not by the first search after each refresh.
     m.field("key", Keyword())
+    # A recommendation's briefing: to count and list the matches within one (``within``).
+    m.field("parent_key", Keyword())
     for name in ("doc_type", "topics", "does_it_work", "evidence_stage"):
         m.field(name, Keyword(eager_global_ordinals=True))
     m.field("organisation_kind", Keyword(eager_global_ordinals=True))

@@ -28,12 +28,15 @@ def weighted(field, weight):
 
 
 # Title first, then topics, summary and body: the weights ``SearchRank`` reads (A to D), in the
-# order the engine boosts the same fields.
+# order the engine boosts the same fields. What an item inherits from its parent shares the
+# lowest weight with the body (PostgreSQL has four): a recommendation's own words outweigh the
+# topics and title of its briefing (``search.database.RANK_WEIGHTS``).
 SEARCH_VECTOR = OnPostgreSQL(
     weighted("title", "A")
     + weighted("topic_names", "B")
     + weighted("summary", "C")
-    + weighted("body", "D"),
+    + weighted("body", "D")
+    + weighted("inherited_text", "D"),
     output_field=SearchVectorField(),
 )
 
@@ -61,6 +64,8 @@ class SearchEntry(AudienceMixin, ClusterableModel):
     summary = models.TextField(blank=True)
     body = models.TextField(blank=True)
     topic_names = models.TextField(blank=True)
+    # Words an item takes from its parent (its title, its topics' names): searched, weighed least.
+    inherited_text = models.TextField(blank=True)
     # ",slug-a,slug-b," so that ``topics__contains=",slug,"`` finds members on every database.
     topics = models.TextField(blank=True)
     does_it_work = models.CharField(max_length=32, blank=True)
@@ -99,11 +104,13 @@ class SearchEntry(AudienceMixin, ClusterableModel):
         """The document the engine holds for this entry (see ``search.index`` for the mapping)."""
         return {
             "key": self.key,
+            "parent_key": self.parent_key or None,
             "doc_type": self.doc_type,
             "title": self.title,
             "summary": self.summary,
             "body": self.body,
             "topic_names": self.topic_names,
+            "inherited_text": self.inherited_text,
             "topics": self.topic_slugs,
             "does_it_work": self.does_it_work or None,
             "evidence_stage": self.evidence_stage or None,

@@ -33,8 +33,9 @@ FACETS = [
 ]
 FACETS_BY_NAME = {facet.name: facet for facet in FACETS}
 
-# Titles and topics weigh more than the summary, and the summary more than the body.
-TEXT_FIELDS = ["title^4", "topic_names^3", "summary^2", "body"]
+# Titles and topics weigh more than the summary, and the summary more than the body; what an
+# item inherits from its parent (a briefing's title and topics, for its recommendations) least.
+TEXT_FIELDS = ["title^4", "topic_names^3", "summary^2", "body", "inherited_text^0.5"]
 # Words that carry no meaning in a query; the analyser drops them too.
 STOP_WORDS = {"a", "an", "and", "are", "as", "at", "by", "for", "in", "is", "of", "on", "or"}
 STOP_WORDS |= {"the", "to", "with", "what", "how", "does", "do", "it", "be", "from"}
@@ -57,6 +58,8 @@ class SearchQuery:
     sort: str = "relevance"
     page: int = 1
     per_page: int = PER_PAGE
+    # Only the items within this parent (a briefing's key): "N more from this briefing".
+    within: str = ""
 
     @property
     def offset(self):
@@ -71,12 +74,20 @@ class SearchQuery:
             name: tuple(v for v in values if not (name == facet_name and str(v) == str(value)))
             for name, values in self.filters.items()
         }
-        return SearchQuery(self.text, {k: v for k, v in filters.items() if v}, self.sort)
+        return SearchQuery(
+            self.text, {k: v for k, v in filters.items() if v}, self.sort, within=self.within
+        )
+
+    def within_parent(self, parent_key):
+        """The same search among the items within ``parent_key`` only, from its first page."""
+        return SearchQuery(self.text, self.filters, self.sort, within=parent_key)
 
     def querystring(self):
         pairs = [("q", self.text)] if self.text else []
         for name, values in self.filters.items():
             pairs += [(name, value) for value in values]
+        if self.within:
+            pairs.append(("within", self.within))
         if self.sort != "relevance":
             pairs.append(("sort", self.sort))
         return urlencode(pairs)
@@ -141,7 +152,10 @@ def _faceted_search(query, user):
         for facet in FACETS
         if query.selected(facet.name)
     }
-    s = Search().query(Q("bool", must=[text_query(query.text)], filter=[permission_filter(user)]))
+    scope = [permission_filter(user)]
+    if query.within:
+        scope.append(Q("term", parent_key=query.within))
+    s = Search().query(Q("bool", must=[text_query(query.text)], filter=scope))
     if selected:
         # Filters narrow the results after the facets are counted...
         s = s.post_filter(Q("bool", filter=list(selected.values())))
@@ -202,6 +216,24 @@ def search_body(query, user):
     s = s.source(excludes=["body"])
     s = s.extra(track_total_hits=True)
     return s[query.offset : query.offset + query.per_page].to_dict()
+
+
+def counts_within_body(query, user, parent_keys):
+    """How many of the matches under ``query``'s filters each of ``parent_keys`` holds."""
+    selected = [
+        facet_filter(facet, query.selected(facet.name))
+        for facet in FACETS
+        if query.selected(facet.name)
+    ]
+    s = Search().query(
+        Q(
+            "bool",
+            must=[text_query(query.text)],
+            filter=[permission_filter(user), Q("terms", parent_key=list(parent_keys)), *selected],
+        )
+    )
+    s.aggs.bucket("within", "terms", field="parent_key", size=len(parent_keys))
+    return s.extra(size=0, track_total_hits=False).to_dict()
 
 
 def keys_body(query, user):

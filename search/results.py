@@ -15,6 +15,7 @@ class Hit:
     summary: str
     highlight: str  # safe HTML: escaped text with <mark> around the matches
     date: datetime | None = None
+    parent_key: str = ""  # a recommendation's briefing: results are grouped by it
 
     @property
     def type_label(self):

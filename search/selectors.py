@@ -39,6 +39,7 @@ def _engine_hit(raw):
         summary=source.get("summary", ""),
         highlight=snippet,
         date=parse_date(source.get("date")),
+        parent_key=source.get("parent_key") or "",
     )
 
 
@@ -62,17 +63,19 @@ def _engine_fault(action, exc):
 
 
 def _name_untitled(hits):
-    """Give hits indexed without a title the one their document shows (one query a type)."""
+    """Give hits indexed without a title, or with only their own part of it, the one their
+    document shows (one query a type)."""
     untitled = {}
     for hit in hits:
-        if not hit.title:
+        document = BY_TYPE.get(hit.doc_type)
+        if not hit.title or (document and document.titled_on_display):
             untitled.setdefault(hit.doc_type, []).append(hit)
     for doc_type, typed in untitled.items():
         document = BY_TYPE[doc_type]
         pks = [int(hit.key.partition(":")[2]) for hit in typed]
         titles = document.display_titles(pks)
         for hit, pk in zip(typed, pks, strict=True):
-            hit.title = titles.get(pk, document.label)
+            hit.title = titles.get(pk) or hit.title or document.label
 
 
 def search(query, user):
@@ -95,6 +98,24 @@ def search(query, user):
             results.suggestion = database.database_spelling(query.text, user)
     _name_untitled(results.hits)
     return results
+
+
+def counts_within(query, user, parent_keys):
+    """{parent key: how many of the matches ``user`` may see it holds} for ``parent_keys``, under
+    ``query``'s words and filters: one question, whatever the number of parents."""
+    if not parent_keys:
+        return {}
+    engine = get_engine()
+    if engine is not None:
+        try:
+            response = engine.search(
+                alias_name(), queries.counts_within_body(query, user, parent_keys)
+            )
+            buckets = response.get("aggregations", {}).get("within", {}).get("buckets", [])
+            return {b["key"]: b["doc_count"] for b in buckets}
+        except EngineUnavailable as exc:
+            _engine_fault("counts within", exc)
+    return database.database_counts_within(query, user, parent_keys)
 
 
 def find(query, user, *, engine_only=False):

@@ -58,6 +58,7 @@ def entry_fields(document, obj):
     """The SearchEntry fields for ``obj``, and its restricted organisations' ids."""
     data = document.entry(obj)
     when = _as_datetime(data.date)
+    slugs = list(dict.fromkeys(slug for slug, _name in [*data.topics, *data.inherited_topics]))
     fields = {
         "parent_key": data.parent_key,
         "doc_type": document.doc_type,
@@ -65,7 +66,11 @@ def entry_fields(document, obj):
         "summary": data.summary,
         "body": data.body,
         "topic_names": " ".join(name for _slug, name in data.topics),
-        "topics": f",{','.join(slug for slug, _name in data.topics)}," if data.topics else "",
+        # Filtered on alike; searched apart (``inherited_text`` weighs least).
+        "topics": f",{','.join(slugs)}," if slugs else "",
+        "inherited_text": " ".join(
+            [data.inherited_text, *(name for _slug, name in data.inherited_topics)]
+        ).strip(),
         "does_it_work": data.does_it_work,
         "evidence_stage": data.evidence_stage,
         "organisation_kind": data.organisation_kind,

@@ -6,7 +6,7 @@ from django.views.decorators.http import require_GET
 
 from . import selectors
 from .forms import MAX_QUERY_LENGTH, SearchForm
-from .presentation import facet_options
+from .presentation import facet_options, grouped_rows, within_label
 from .queries import PER_PAGE, SORTS
 
 
@@ -30,22 +30,33 @@ def search_page(request):
             paginator.get_elided_page_range(results_page.number, on_each_side=1, on_ends=1)
         )
         facets = facet_options(results, query)
+        removable = [
+            {
+                "facet": facet["label"],
+                "label": option["label"],
+                "querystring": query.without(facet["name"], option["value"]).querystring(),
+            }
+            for facet in facets
+            for option in facet["options"]
+            if option["selected"]
+        ]
+        if query.within:
+            removable.insert(
+                0,
+                {
+                    "facet": "Within",
+                    "label": within_label(query.within, request.user),
+                    "querystring": query.within_parent("").querystring(),
+                },
+            )
         context.update(
             query=query,
             results=results,
+            rows=grouped_rows(results, query, request.user),
             facets=facets,
             results_page=results_page,
-            searched=bool(query.text or query.filters),
-            removable=[
-                {
-                    "facet": facet["label"],
-                    "label": option["label"],
-                    "querystring": query.without(facet["name"], option["value"]).querystring(),
-                }
-                for facet in facets
-                for option in facet["options"]
-                if option["selected"]
-            ],
+            searched=bool(query.text or query.filters or query.within),
+            removable=removable,
         )
     return _private(render(request, "search/search.html", context))
 

@@ -17,6 +17,11 @@ class EntryData:
     summary: str = ""
     body: str = ""
     topics: list = field(default_factory=list)  # (slug, name) pairs
+    # What an item takes from its parent (a recommendation from its briefing, a session from its
+    # event): filtered on like its own, but searched below its own words, so that a briefing's
+    # topic does not rank each of its recommendations above items that are about that topic.
+    inherited_topics: list = field(default_factory=list)  # (slug, name) pairs
+    inherited_text: str = ""  # such as the parent's title
     does_it_work: str = ""
     evidence_stage: str = ""
     organisation_kind: str = ""
@@ -66,6 +71,9 @@ class SearchDocument:
     label = ""
     # Offered as you type. Items whose titles repeat another's (forum replies) are left out.
     in_suggestions = True
+    # Results take their title from ``display_titles`` rather than the indexed one, which holds
+    # only the item's own words (a recommendation's number, not its briefing's title).
+    titled_on_display = False
 
     def key(self, pk):
         return f"{self.doc_type}:{pk}"
@@ -79,7 +87,8 @@ class SearchDocument:
         raise NotImplementedError
 
     def display_titles(self, pks):
-        """{pk: title} for items indexed without a title of their own (see forum replies)."""
+        """{pk: title} for items indexed without a title of their own (see forum replies), or
+        with only part of the one they show (``titled_on_display``)."""
         return {}
 
     def is_searchable(self, obj):

@@ -43,6 +43,9 @@ class RecommendationDocument(SearchDocument):
     model = Recommendation
     doc_type = "recommendation"
     label = "Recommendation"
+    # Its title repeats its briefing's, as a forum reply's repeats its thread's.
+    in_suggestions = False
+    titled_on_display = True
 
     def queryset(self):
         return (
@@ -54,16 +57,29 @@ class RecommendationDocument(SearchDocument):
     def entry(self, recommendation):
         briefing = recommendation.briefing
         return EntryData(
-            title=f"Recommendation {recommendation.number}: {briefing.title}",
+            # Its own words only: the briefing's title and topics are searched, but below them.
+            # Results show "Recommendation N: <briefing>" (``display_titles``).
+            title=f"Recommendation {recommendation.number}",
             url=page_url(briefing),
             summary=recommendation.text[:500],
             body=f"{recommendation.text} {recommendation.get_owner_display()}",
-            topics=_briefing_topics(briefing),
+            inherited_topics=_briefing_topics(briefing),
+            inherited_text=briefing.title,
             date=briefing.publication_date,
             parent_key=BRIEFING.key(briefing.pk),
             # Seen by exactly those who may see its briefing.
             **audience_of(briefing),
         )
+
+    def display_titles(self, pks):
+        rows = Recommendation.objects.filter(pk__in=pks).values_list(
+            "pk", "number", "briefing__title"
+        )
+        return {pk: display_title(number, title) for pk, number, title in rows}
+
+
+def display_title(number, briefing_title):
+    return f"Recommendation {number}: {briefing_title}"
 
 
 BRIEFING = BriefingDocument()

@@ -62,7 +62,9 @@ class EventSessionDocument(SearchDocument):
             url=page_url(event),
             summary=f"{event.title}: {session.description}"[:500],
             body=" ".join([session.description, speakers, session.track]),
-            topics=_event_topics(event),
+            # The event's topics are the session's only by inheritance: searched below its words.
+            inherited_topics=_event_topics(event),
+            inherited_text=event.title,
             date=session.start,
             parent_key=EVENT.key(event.pk),
             # A session is seen by exactly those who may see its event.
