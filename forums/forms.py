@@ -1,6 +1,7 @@
 from datetime import timedelta
 
 from django import forms
+from django.urls import reverse
 from django.utils import timezone
 
 from .models import Flag, ForumMember, WatchLevel
@@ -16,10 +17,34 @@ CONFIRM_LABEL = (
 
 
 class PostingForm(forms.Form):
-    """A form whose text the personal-data guard checks; ``findings`` are shown when it trips."""
+    """A form whose text the personal-data guard checks; ``findings`` are shown when it trips.
+
+    ``unknown_mentions`` are @names that match no member: the writer is told once, and the
+    names are carried in ``mentions_checked`` so that posting again posts the text as typed.
+    """
 
     confirm_personal_data = forms.BooleanField(label=CONFIRM_LABEL, required=False)
+    mentions_checked = forms.CharField(required=False, widget=forms.HiddenInput, max_length=2000)
     findings = ()
+    unknown_mentions = ()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The progressive-enhancement script offers members' names from here as you type "@".
+        self.fields["body"].widget.attrs["data-mention-url"] = reverse(
+            "forums:mention_suggestions"
+        )
+
+    def checked_mentions(self) -> set[str]:
+        return set(self.cleaned_data.get("mentions_checked", "").lower().split())
+
+    def warn_unknown_mentions(self, unknown):
+        """Show the warning, and remember the names so that the next submission posts."""
+        self.unknown_mentions = unknown
+        checked = self.checked_mentions() | {handle.lower() for handle in unknown}
+        data = self.data.copy()
+        data[self.add_prefix("mentions_checked")] = " ".join(sorted(checked))
+        self.data = data
 
     def show_findings(self, findings):
         self.findings = findings

@@ -16,7 +16,7 @@ from wagtail.admin.panels import FieldPanel
 from kx_site.audience import Audience, AudienceMixin
 
 # Paths under /forums/ that a category's slug must not take.
-RESERVED_SLUGS = {"preferences", "unsubscribe", "threads", "posts"}
+RESERVED_SLUGS = {"preferences", "unsubscribe", "threads", "posts", "members", "mentions"}
 
 
 class ForumCategory(AudienceMixin, ClusterableModel):

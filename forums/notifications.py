@@ -17,7 +17,8 @@ from kx_site.links import absolute_url
 from kx_site.notifications import queue_email
 
 from .models import ForumMember, ForumSubscription, Notification, Post, WatchLevel
-from .selectors import visible_categories
+from .rendering import mentioned_handles
+from .selectors import mentionable_members, visible_categories
 
 UNSUBSCRIBE_SALT = "forums.unsubscribe"
 EXCERPT_WORDS = 60
@@ -51,8 +52,6 @@ def recipients_for(post, only_handles=None) -> dict:
 
     With ``only_handles`` (after an edit), only those of them the post mentions.
     """
-    from .services import mentioned_handles
-
     levels = _levels(post)
     reasons = {}
     handles = mentioned_handles(post.body)
@@ -60,7 +59,8 @@ def recipients_for(post, only_handles=None) -> dict:
         handles &= set(only_handles)
         levels = {user_id: level for user_id, level in levels.items() if level == WatchLevel.MUTE}
     if handles:
-        for member in ForumMember.objects.filter(handle__in=handles):
+        # The same members the post links: a handle that is not linked tells nobody.
+        for member in mentionable_members().filter(handle__in=handles).only("user_id"):
             if levels.get(member.user_id, WatchLevel.NORMAL) != WatchLevel.MUTE:
                 reasons[member.user_id] = Notification.Reason.MENTION
     for user_id, level in levels.items():

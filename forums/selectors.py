@@ -16,6 +16,8 @@ from .models import ForumCategory, ForumMember, Post, Thread, ThreadReadState, U
 
 THREADS_PER_PAGE = 30
 POSTS_PER_PAGE = 20
+MENTION_SUGGESTIONS = 8
+MEMBER_PAGE_POSTS = 10
 
 
 def is_moderator(user) -> bool:
@@ -72,6 +74,89 @@ def can_post(user) -> bool:
         forum_access(user) == "member"
         and (user.can_contribute or is_moderator(user))
         and not is_suspended(user)
+    )
+
+
+def mentionable_members():
+    """Members others may @mention: active, verified practitioners who have a forum handle.
+
+    A handle is made the first time a member takes part, so practitioners who have never used
+    the forums cannot be mentioned (and so cannot be looked up) until they do.
+    """
+    return ForumMember.objects.filter(
+        user__is_active=True,
+        user__organisation__isnull=False,
+        user__verified_at__isnull=False,
+    )
+
+
+def mentionable_handles(handles) -> set[str]:
+    """Which of ``handles`` (lower-cased) belong to mentionable members: one query for any
+    number of mentions, none for none."""
+    handles = {handle.lower() for handle in handles}
+    if not handles:
+        return set()
+    return set(mentionable_members().filter(handle__in=handles).values_list("handle", flat=True))
+
+
+def unknown_mentions(text, *, already=()) -> list[str]:
+    """The @mentions in ``text`` (as typed, in order, once each) that name no mentionable
+    member, leaving out handles in ``already`` (those the writer was already warned about, or
+    that an edited post already held)."""
+    from .rendering import MENTION
+
+    typed = {}
+    for handle in MENTION.findall(text or ""):
+        typed.setdefault(handle.lower(), handle)
+    skip = {handle.lower() for handle in already}
+    candidates = {handle for handle in typed if handle not in skip}
+    known = mentionable_handles(candidates)
+    return [typed[handle] for handle in typed if handle in candidates - known]
+
+
+def mention_suggestions(user, text: str):
+    """Up to ``MENTION_SUGGESTIONS`` mentionable members whose handle, first name or last name
+    starts with ``text``: never the writer themselves, and never an email address."""
+    text = text.strip().lstrip("@")
+    if len(text) < 2:
+        return []
+    matches = (
+        mentionable_members()
+        .filter(
+            Q(handle__istartswith=text)
+            | Q(user__first_name__istartswith=text)
+            | Q(user__last_name__istartswith=text)
+        )
+        .exclude(user=user)
+        .select_related("user__organisation")
+        .only(
+            "handle",
+            "user__first_name",
+            "user__last_name",
+            "user__organisation__name",
+        )
+        .order_by("handle")[:MENTION_SUGGESTIONS]
+    )
+    return [
+        {
+            "handle": member.handle,
+            "name": member.user.get_full_name(),
+            "organisation": member.user.organisation.name,
+        }
+        for member in matches
+    ]
+
+
+def member_posts(viewer, member_user):
+    """The member's latest visible posts in threads ``viewer`` may see, newest first."""
+    return (
+        Post.objects.filter(
+            author=member_user,
+            status=Post.Status.VISIBLE,
+            thread__in=visible_threads(viewer).filter(is_visible=True),
+        )
+        .select_related("thread")
+        .order_by("-created_at", "-pk")[:MEMBER_PAGE_POSTS]
     )
 
 

@@ -5,8 +5,6 @@ audit log). Notifications are worked out by a background task once the post is c
 visible (``forums.tasks.announce_post``), so a slow mail server never slows posting.
 """
 
-import re
-
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -16,6 +14,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from accounts.models import VerificationMethod
+from events.permissions import can_organise
 from kx_site.audience import quoting_refusal
 
 from .identifiers import find_identifiers
@@ -30,11 +29,10 @@ from .models import (
     ThreadReadState,
     UsefulVote,
 )
-from .rendering import render_markdown
-from .selectors import can_post, can_see_category, is_moderator
+from .rendering import mentioned_handles, render_markdown
+from .selectors import can_post, can_see_category, is_moderator, mentionable_handles
 
 Status = Post.Status
-MENTION = re.compile(r"(?<![\w@])@([a-z0-9][a-z0-9-]{1,59})", re.IGNORECASE)
 
 
 class PersonalDataFound(ValidationError):
@@ -51,12 +49,11 @@ class RateLimited(ValidationError):
 
 
 def first_posts_held() -> int:
-    return getattr(settings, "KX_FORUM_FIRST_POSTS_HELD", 2)
+    return settings.KX_FORUM_FIRST_POSTS_HELD
 
 
 def _rate(action):
-    defaults = {"post": (10, 300), "flag": (10, 600)}
-    return getattr(settings, "KX_FORUM_RATE_LIMITS", {}).get(action, defaults[action])
+    return settings.KX_FORUM_RATE_LIMITS[action]
 
 
 def _rate_key(user, action):
@@ -68,6 +65,8 @@ def _check_rate(user, action):
     if cache.get(_rate_key(user, action), 0) >= limit:
         if action == "flag":
             raise RateLimited("You have flagged a lot of posts in a short time. Try again later.")
+        if action == "lookup":
+            raise RateLimited("You have looked up a lot of members in a short time.")
         raise RateLimited(
             "You have posted a lot in a short time. Wait a few minutes, then try again: "
             "your text is still here."
@@ -82,6 +81,13 @@ def _count_rate(user, action):
         cache.incr(key)
     except ValueError:  # Expired between add and incr.
         cache.set(key, 1, timeout=period)
+
+
+def check_lookup_rate(user) -> None:
+    """Count one member lookup (@mention autocomplete); raise ``RateLimited`` past the limit,
+    so that a script cannot page through every member's name."""
+    _check_rate(user, "lookup")
+    _count_rate(user, "lookup")
 
 
 def _audit(actor, action, *, post=None, thread=None, member=None, reason=""):
@@ -115,8 +121,9 @@ def member_for(user) -> ForumMember:
     raise RuntimeError("No free handle")  # pragma: no cover - a thousand namesakes
 
 
-def mentioned_handles(text: str) -> set[str]:
-    return {handle.lower() for handle in MENTION.findall(text or "")}
+def render_post(body: str) -> str:
+    """The post's HTML, its @mentions of mentionable members linked (one query at most)."""
+    return render_markdown(body, mentionable=mentionable_handles(mentioned_handles(body)))
 
 
 def _require_poster(user, category):
@@ -152,7 +159,7 @@ def _add_post(*, thread, author, body, findings):
         number=number,
         author=author,
         body=body,
-        body_html=render_markdown(body),
+        body_html=render_post(body),
         status=status,
         hold_reason=hold,
         identifier_findings=findings,
@@ -236,7 +243,7 @@ def post_edit(*, post, editor, body: str, confirmed_findings: bool = False) -> P
     PostRevision.objects.create(post=post, body=post.body, edited_by=editor)
     newly_mentioned = mentioned_handles(body) - mentioned_handles(post.body)
     post.body = body
-    post.body_html = render_markdown(body)
+    post.body_html = render_post(body)
     post.edited_at = timezone.now()
     fields = ["body", "body_html", "edited_at", "identifier_findings"]
     post.identifier_findings = findings
@@ -418,7 +425,7 @@ def post_edit_out(*, post, moderator, body: str, reason: str) -> Post:
     post = Post.objects.select_for_update().get(pk=post.pk)
     PostRevision.objects.create(post=post, body=post.body, edited_by=moderator, reason=reason)
     post.body = body
-    post.body_html = render_markdown(body)
+    post.body_html = render_post(body)
     post.edited_at = timezone.now()
     post.identifier_findings = [f.as_dict() for f in find_identifiers(body)]
     post.save(update_fields=["body", "body_html", "edited_at", "identifier_findings"])
@@ -508,8 +515,6 @@ def member_unsuspend(*, member, moderator, reason: str = "") -> ForumMember:
 @transaction.atomic
 def thread_create_for_session(*, session, category, actor) -> Thread:
     """A discussion thread for a conference session, opened by a moderator or an organiser."""
-    from events.organiser_views import can_organise
-
     if not (is_moderator(actor) or can_organise(actor)):
         raise PermissionDenied
     if Thread.objects.filter(session=session).exists():
@@ -528,7 +533,7 @@ def thread_create_for_session(*, session, category, actor) -> Thread:
         "Share questions, notes and what you will try in your own practice."
     )
     post = Post.objects.create(
-        thread=thread, number=1, author=actor, body=body, body_html=render_markdown(body)
+        thread=thread, number=1, author=actor, body=body, body_html=render_post(body)
     )
     Thread.objects.filter(pk=thread.pk).update(last_post_number=1)
     _post_became_visible(post)

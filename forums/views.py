@@ -11,7 +11,7 @@ from functools import wraps
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
@@ -23,8 +23,9 @@ from kx_site.pagination import paginate
 
 from . import notifications, selectors, services
 from .forms import FlagForm, PreferencesForm, ReplyForm, ThreadForm, WatchForm
+from .identifiers import find_identifiers
 from .models import ForumSubscription, Post, WatchLevel
-from .rendering import quote_markdown
+from .rendering import mentioned_handles, quote_markdown
 
 
 def members_only(view):
@@ -118,6 +119,23 @@ def category(request, slug):
     )
 
 
+def _must_look_again(form, text, *, already=(), screened=None) -> bool:
+    """Whether to show the writer their text again before posting: it @mentions someone we
+    cannot find and they have not yet been told. The text is kept as typed; posting again
+    posts it. Any personal-data findings in ``screened`` (by default ``text``) are shown at
+    the same time, so that one look covers both."""
+    unknown = selectors.unknown_mentions(text, already=set(already) | form.checked_mentions())
+    if not unknown:
+        return False
+    form.warn_unknown_mentions(unknown)
+    findings = [finding.as_dict() for finding in find_identifiers(screened or text)]
+    if findings and form.cleaned_data["confirm_personal_data"]:
+        form.findings = findings  # Shown with the box still ticked, so it is sent again.
+    elif findings:
+        form.show_findings(findings)
+    return True
+
+
 def _posting_error(form, error):
     if isinstance(error, services.PersonalDataFound):
         form.show_findings(error.findings)
@@ -134,7 +152,16 @@ def thread_new(request, slug):
     if not selectors.can_post(user):
         return render(request, "forums/read_only.html", {"category": category}, status=403)
     form = ThreadForm(_posted(request))
-    if request.method == "POST" and form.is_valid():
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and not _must_look_again(
+            form,
+            form.cleaned_data["body"],
+            # The same text the service screens, so that one look covers the title too.
+            screened=f"{form.cleaned_data['title']}\n{form.cleaned_data['body']}",
+        )
+    ):
         try:
             thread = services.thread_create(
                 category=category,
@@ -209,7 +236,11 @@ def reply(request, thread_id):
         if quoted:
             initial["body"] = quote_markdown(quoted.author.get_full_name(), quoted.body)
     form = ReplyForm(_posted(request), initial=initial)
-    if request.method == "POST" and form.is_valid():
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and not _must_look_again(form, form.cleaned_data["body"])
+    ):
         try:
             post = services.post_reply(
                 thread=thread,
@@ -240,7 +271,14 @@ def post_edit(request, post_id):
         )
     form = ReplyForm(_posted(request), initial={"body": post.body})
     form.fields["body"].label = "Your post"
-    if request.method == "POST" and form.is_valid():
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        # Names the post already held were warned about when it was written.
+        and not _must_look_again(
+            form, form.cleaned_data["body"], already=mentioned_handles(post.body)
+        )
+    ):
         try:
             post = services.post_edit(
                 post=post,
@@ -372,6 +410,39 @@ def category_watch(request, slug):
     category = _category(request.user, slug)
     _set_watch(request, category=category)
     return redirect("forums:category", slug=category.slug)
+
+
+@members_only
+def member(request, handle):
+    """A member's forum page: who they are and their latest posts the viewer may read."""
+    standing = get_object_or_404(
+        selectors.mentionable_members().select_related("user__organisation"), handle=handle
+    )
+    return render(
+        request,
+        "forums/member.html",
+        {
+            "member": standing,
+            "posts": selectors.member_posts(request.user, standing.user),
+        },
+    )
+
+
+@members_only
+@require_http_methods(["GET"])
+def mention_suggestions(request):
+    """JSON for the @mention autocomplete: up to eight members' handles, names and
+    organisations, for members who may post. Signed-out visitors are sent to sign in and
+    others get 403 (``members_only``), so nobody outside the forums can list members."""
+    user = request.user
+    if not selectors.can_post(user):
+        return JsonResponse({"members": []}, status=403)
+    try:
+        services.check_lookup_rate(user)
+    except services.RateLimited as error:
+        return JsonResponse({"members": [], "error": error.message}, status=429)
+    query = request.GET.get("q", "")[:60]
+    return JsonResponse({"members": selectors.mention_suggestions(user, query)})
 
 
 @members_only
