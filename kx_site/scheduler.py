@@ -145,6 +145,12 @@ JOBS = (
         (("erase_event_personal_data",),),
         "Erase dietary and access needs and feedback comments past the retention period.",
     ),
+    Job(
+        "forget_stale_submission_drafts",
+        DailyAt(clock_time(3, 30)),
+        (("forget_stale_submission_drafts",),),
+        "Delete practice submissions left unsent, with their files, after the set number of days.",
+    ),
 )
 
 

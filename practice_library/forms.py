@@ -1,10 +1,11 @@
+from dataclasses import dataclass
+
 from django import forms
 
 from accounts.models import Organisation, OrganisationKind
 
 from .models import Adoption, DoesItWork, EvidenceStage, Scale, Topic
 from .selectors import DEFAULT_SORT, RELEVANCE, SORTS
-from .uploads import check_upload
 
 DATE_FORMATS = ["%d/%m/%Y", "%d %m %Y", "%d-%m-%Y", "%Y-%m-%d"]
 
@@ -123,11 +124,8 @@ class AdoptionForm(forms.ModelForm):
         self.fields["kind"].choices = Adoption.Kind.choices
 
 
-class PracticeSubmissionForm(forms.Form):
-    """What a practitioner tells the library about a practice; editors check it before it goes
-    live."""
-
-    MAX_ATTACHMENTS = 3
+class PracticeAboutForm(forms.Form):
+    """Question page 1: what the practice is."""
 
     title = forms.CharField(
         label="Name of the practice",
@@ -141,6 +139,30 @@ class PracticeSubmissionForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={"required": "Enter a summary"},
     )
+    description = forms.CharField(
+        label="Description",
+        help_text="What you do, step by step, so that another team could do it too.",
+        widget=forms.Textarea(attrs={"rows": 8}),
+        error_messages={"required": "Enter a description of the practice"},
+    )
+    aim = forms.CharField(
+        label="Aim (optional)", required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    intended_outcome = forms.CharField(
+        label="Intended outcome (optional)",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    resources_and_cost = forms.CharField(
+        label="Resources and cost (optional)",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class PracticeEvidenceForm(forms.Form):
+    """Question page 2: does it work, and how do we know."""
+
     does_it_work = forms.ChoiceField(
         label="Does it work?",
         choices=DoesItWork.choices,
@@ -153,6 +175,17 @@ class PracticeSubmissionForm(forms.Form):
         widget=forms.RadioSelect,
         error_messages={"required": "Select how the practice has been evaluated"},
     )
+    evaluation = forms.CharField(
+        label="Evaluation (optional)",
+        required=False,
+        help_text="What you measured and what you found.",
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+
+
+class PracticeContextForm(forms.Form):
+    """Question page 3: its topics, and where, for whom and since when it runs."""
+
     topics = forms.ModelMultipleChoiceField(
         label="Topics",
         queryset=Topic.objects.all(),
@@ -189,31 +222,18 @@ class PracticeSubmissionForm(forms.Form):
         help_text="Leave empty if it is still running. For example, 27/3/2025",
         error_messages={"invalid": "Enter the end date as day/month/year, like 27/3/2025"},
     )
-    aim = forms.CharField(
-        label="Aim (optional)", required=False, widget=forms.Textarea(attrs={"rows": 3})
-    )
-    intended_outcome = forms.CharField(
-        label="Intended outcome (optional)",
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 3}),
-    )
-    description = forms.CharField(
-        label="Description",
-        help_text="What you do, step by step, so that another team could do it too.",
-        widget=forms.Textarea(attrs={"rows": 8}),
-        error_messages={"required": "Enter a description of the practice"},
-    )
-    evaluation = forms.CharField(
-        label="Evaluation (optional)",
-        required=False,
-        help_text="What you measured and what you found.",
-        widget=forms.Textarea(attrs={"rows": 4}),
-    )
-    resources_and_cost = forms.CharField(
-        label="Resources and cost (optional)",
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 3}),
-    )
+
+    def clean(self):
+        cleaned_data = super().clean()
+        start, end = cleaned_data.get("start_date"), cleaned_data.get("end_date")
+        if start and end and end < start:
+            self.add_error("end_date", "The end date must be on or after the start date")
+        return cleaned_data
+
+
+class PracticeContactForm(forms.Form):
+    """Question page 4: who other practitioners can ask about it."""
+
     contact_name = forms.CharField(
         label="Contact name",
         max_length=200,
@@ -228,39 +248,43 @@ class PracticeSubmissionForm(forms.Form):
             "invalid": "Enter an email address in the correct format, like name@example.org",
         },
     )
-    attachment_1 = forms.FileField(label="Attachment 1 (optional)", required=False)
-    attachment_2 = forms.FileField(label="Attachment 2 (optional)", required=False)
-    attachment_3 = forms.FileField(label="Attachment 3 (optional)", required=False)
 
-    def _clean_attachment(self, name):
-        upload = self.cleaned_data.get(name)
-        if upload:
-            check_upload(upload)
-        return upload
 
-    def clean_attachment_1(self):
-        return self._clean_attachment("attachment_1")
+class AttachmentUploadForm(forms.Form):
+    """Question page 5: one file at a time. ``submission_drafts.submission_draft_attach``
+    checks it (``uploads.check_upload``) and keeps it; its refusal becomes this field's error."""
 
-    def clean_attachment_2(self):
-        return self._clean_attachment("attachment_2")
+    file = forms.FileField(
+        label="Upload a file",
+        required=False,
+        error_messages={"invalid": "The selected file could not be uploaded: try again"},
+    )
 
-    def clean_attachment_3(self):
-        return self._clean_attachment("attachment_3")
 
-    def clean(self):
-        cleaned_data = super().clean()
-        start, end = cleaned_data.get("start_date"), cleaned_data.get("end_date")
-        if start and end and end < start:
-            self.add_error("end_date", "The end date must be on or after the start date")
-        return cleaned_data
+@dataclass(frozen=True)
+class SubmissionStep:
+    """One question page of the submission: its address, heading and form."""
 
-    @property
-    def attachment_fields(self):
-        return [self[f"attachment_{n}"] for n in range(1, self.MAX_ATTACHMENTS + 1)]
+    slug: str
+    heading: str
+    form_class: type | None = None
 
-    def attachments(self):
-        return [
-            self.cleaned_data[f"attachment_{n}"]
-            for n in range(1, self.MAX_ATTACHMENTS + 1)
-            if self.cleaned_data.get(f"attachment_{n}")
-        ]
+    def form_fields(self):
+        return list(self.form_class.base_fields) if self.form_class else []
+
+
+ATTACHMENTS_STEP = "attachments"
+SUBMISSION_STEPS = [
+    SubmissionStep("practice", "What is the practice?", PracticeAboutForm),
+    SubmissionStep("evidence", "Does it work?", PracticeEvidenceForm),
+    SubmissionStep("context", "Topics and where it runs", PracticeContextForm),
+    SubmissionStep("contact", "Who can practitioners contact about it?", PracticeContactForm),
+    # Files are kept as they are uploaded (SubmissionDraftAttachment), not as answers.
+    SubmissionStep(ATTACHMENTS_STEP, "Attachments"),
+]
+STEPS_BY_SLUG = {step.slug: step for step in SUBMISSION_STEPS}
+
+
+def step_answers(form):
+    """What a valid step form was sent, in a form that binds it again (lists for checkboxes)."""
+    return {name: form[name].data for name in form.fields}

@@ -269,3 +269,123 @@ class Adoption(models.Model):
 
     def __str__(self):
         return f"{self.organisation} {self.kind} {self.practice}"
+
+
+class ImportAlias(models.Model):
+    """Another name an import file may use for a topic or an organisation ("Met Police" for the
+    Metropolitan Police Service): editors add them in the admin as spreadsheets show new ones.
+
+    Aliases are matched the way names are (case, punctuation, "&" and "and" do not matter)."""
+
+    name = models.CharField(_("other name"), max_length=200)
+    topic = models.ForeignKey(
+        Topic, null=True, blank=True, on_delete=models.CASCADE, related_name="aliases"
+    )
+    organisation = models.ForeignKey(
+        "accounts.Organisation",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="import_aliases",
+    )
+
+    panels = [FieldPanel("name"), FieldPanel("topic"), FieldPanel("organisation")]
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("import alias")
+        verbose_name_plural = _("import aliases")
+        permissions = [("import_practices", "Can import practices from a file")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(topic__isnull=False, organisation__isnull=True)
+                | models.Q(topic__isnull=True, organisation__isnull=False),
+                name="import_alias_names_one_thing",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.name} → {self.topic or self.organisation}"
+
+    def clean(self):
+        super().clean()
+        if bool(self.topic_id) == bool(self.organisation_id):
+            raise ValidationError("Choose either a topic or an organisation (not both).")
+
+
+class PracticeImport(models.Model):
+    """An import file uploaded in the admin: checked and previewed, then run once confirmed.
+
+    The rows are kept as read so the confirmed run imports exactly what was previewed; the
+    background task records its progress here for the progress page to show."""
+
+    class Status(models.TextChoices):
+        PREVIEWED = "previewed", "Waiting for confirmation"
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+
+    file_name = models.CharField(max_length=255)
+    rows = models.JSONField(default=list, help_text="[row number, {column: text}] pairs.")
+    create_topics = models.BooleanField(default=False)
+    skip_invalid = models.BooleanField(default=False)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PREVIEWED)
+    total = models.PositiveIntegerField(default=0)
+    done = models.PositiveIntegerField(default=0)
+    report = models.JSONField(default=dict, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.file_name} ({self.get_status_display()})"
+
+    @property
+    def percent_done(self):
+        return round(100 * self.done / self.total) if self.total else 0
+
+
+class SubmissionDraft(models.Model):
+    """A practitioner's practice submission in progress, one per person: the answers given on
+    each question page and the files uploaded so far, kept in the database (not the session)
+    so a long form survives signing out, until they send it to the editors."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="submission_draft"
+    )
+    # Each question page's answers as it posted them ({step: {field: value}}), so a page can be
+    # shown again and every answer validated again when the practice is sent.
+    answers = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self):
+        return f"Practice submission draft of {self.user}"
+
+
+class SubmissionDraftAttachment(models.Model):
+    """A file uploaded on the attachments page, already checked by ``uploads.check_upload``.
+
+    Stored under a folder the media URLs do not serve; it becomes a Wagtail document only when
+    the practice is sent.
+    """
+
+    draft = models.ForeignKey(
+        SubmissionDraft, on_delete=models.CASCADE, related_name="attachments"
+    )
+    file = models.FileField(upload_to="practice_submissions/%Y/%m/", max_length=255)
+    name = models.CharField(max_length=255, help_text="The file's name on the uploader's device.")
+    size = models.PositiveBigIntegerField()
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["uploaded_at", "pk"]
+
+    def __str__(self):
+        return self.name

@@ -3,8 +3,6 @@
 Views, signal handlers and the import command call these; emails go after commit.
 """
 
-from dataclasses import dataclass, field
-
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.text import slugify
@@ -14,8 +12,8 @@ from wagtail.models import WorkflowState
 from kx_site.audience import Audience, can_view
 from kx_site.notifications import queue_email
 
-from .importing import ImportFileError, validate_rows
-from .models import Adoption, PracticeAttachment, PracticeIndexPage, PracticePage
+from .importing import ImportFileError, ImportReport, validate_rows
+from .models import Adoption, PracticeAttachment, PracticeIndexPage, PracticePage, Topic
 
 
 @transaction.atomic
@@ -116,15 +114,15 @@ def practice_submission_published(*, page: PracticePage):
     )
 
 
-@dataclass
-class ImportReport:
-    created: list = field(default_factory=list)
-    updated: list = field(default_factory=list)
-    problems: list = field(default_factory=list)
-
-    @property
-    def invalid_rows(self):
-        return sorted({problem.row for problem in self.problems})
+def topics_create(names):
+    """Create a topic for each name, with a slug of its own (imports with ``create_topics``)."""
+    for name in names:
+        base = slugify(name)[:90] or "topic"
+        slug, n = base, 1
+        while Topic.objects.filter(slug=slug).exists():
+            n += 1
+            slug = f"{base}-{n}"
+        Topic.objects.create(name=name[:100], slug=slug)
 
 
 def _existing_practice(fields):

@@ -13,10 +13,6 @@ from django.core.exceptions import ValidationError
 from PIL import Image, UnidentifiedImageError
 
 MEGABYTE = 1024 * 1024
-# Attachments: at most this many bytes (a setting, so production can change it).
-DEFAULT_MAX_BYTES = 10 * MEGABYTE
-# Far more pixels than any photograph or scanned page; a small file that claims more is a bomb.
-DEFAULT_MAX_IMAGE_PIXELS = 50_000_000
 
 OFFICE_EXTENSIONS = {"docx", "xlsx", "pptx", "odt"}
 IMAGE_FORMATS = {"png": "PNG", "jpg": "JPEG", "jpeg": "JPEG"}
@@ -25,11 +21,11 @@ ALLOWED_DESCRIPTION = "PDF, DOCX, XLSX, PPTX, ODT, PNG or JPEG"
 
 
 def max_upload_bytes():
-    return getattr(settings, "KX_UPLOAD_MAX_BYTES", DEFAULT_MAX_BYTES)
+    return settings.KX_UPLOAD_MAX_BYTES
 
 
 def max_image_pixels():
-    return getattr(settings, "KX_UPLOAD_MAX_IMAGE_PIXELS", DEFAULT_MAX_IMAGE_PIXELS)
+    return settings.KX_UPLOAD_MAX_IMAGE_PIXELS
 
 
 def extension_of(name):

@@ -1,7 +1,9 @@
+from wagtail import hooks
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
-from .models import Topic
+from .import_views import PracticeImportViewSet
+from .models import ImportAlias, Topic
 
 
 class TopicViewSet(SnippetViewSet):
@@ -15,3 +17,24 @@ class TopicViewSet(SnippetViewSet):
 
 
 register_snippet(TopicViewSet)
+
+
+class ImportAliasViewSet(SnippetViewSet):
+    """Other names import files use for topics and organisations: see ``importing``."""
+
+    model = ImportAlias
+    icon = "tag"
+    menu_label = "Import aliases"
+    menu_order = 330
+    add_to_admin_menu = True
+    list_display = ["name", "topic", "organisation"]
+    list_filter = ["topic", "organisation"]
+    search_fields = ["name"]
+
+
+register_snippet(ImportAliasViewSet)
+
+
+@hooks.register("register_admin_viewset")
+def register_practice_import_viewset():
+    return PracticeImportViewSet()

@@ -28,9 +28,17 @@ def member_of(name):
 
 
 TOPIC_EDITING = {"add_topic", "change_topic", "view_topic"}
+# Other names for topics and organisations that imports recognise (issue 12).
+IMPORT_ALIASES = {
+    "add_importalias",
+    "change_importalias",
+    "delete_importalias",
+    "view_importalias",
+}
 MODEL_PERMISSIONS = {
-    "Editors": {"access_admin"} | TOPIC_EDITING,
-    "Senior editors": {"access_admin"} | TOPIC_EDITING,
+    "Editors": {"access_admin"} | TOPIC_EDITING | IMPORT_ALIASES,
+    # An import publishes pages, so only those who may publish may run one.
+    "Senior editors": {"access_admin", "import_practices"} | TOPIC_EDITING | IMPORT_ALIASES,
     "Moderators": {
         "access_admin",
         "moderate_forums",

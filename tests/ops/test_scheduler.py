@@ -109,6 +109,7 @@ def test_the_schedule_table_covers_every_periodic_job():
         "search_index": "every 1 h, 20 min past the slot",
         "send_forum_digests": "daily at 07:00",
         "erase_event_personal_data": "daily at 03:00",
+        "forget_stale_submission_drafts": "daily at 03:30",
     }
     assert {command[0] for job in scheduler.JOBS for command in job.commands} == {
         "publish_scheduled",
@@ -117,6 +118,7 @@ def test_the_schedule_table_covers_every_periodic_job():
         "search_index",
         "send_forum_digests",
         "erase_event_personal_data",
+        "forget_stale_submission_drafts",
     }
 
 

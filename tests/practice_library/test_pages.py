@@ -2,7 +2,6 @@
 
 import pytest
 from allauth.account.models import EmailAddress
-from allauth.mfa.totp.internal.auth import TOTP
 from django.contrib.auth.models import Group
 from django.core.files.base import ContentFile
 from wagtail.documents.models import Document
@@ -12,7 +11,12 @@ from accounts.models import OrganisationKind, User
 from kx_site.audience import Audience
 from kx_site.models import HomePage
 from practice_library.models import PracticeAttachment, PracticeIndexPage, PracticePage, Topic
-from tests.factories import PractitionerFactory, ProbationPractitionerFactory, UserFactory
+from tests.factories import (
+    PractitionerFactory,
+    ProbationPractitionerFactory,
+    UserFactory,
+    with_second_factor,
+)
 
 from .factories import AdoptionFactory, PracticeIndexPageFactory, PracticePageFactory
 
@@ -24,7 +28,7 @@ def editor_client(client):
     user = User.objects.create_user(email="library.editor@kx.example", password="x" * 14)
     EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
     user.groups.add(Group.objects.get(name="Editors"))
-    TOTP.activate(user, "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP")
+    with_second_factor(user)
     client.force_login(user)
     return client
 

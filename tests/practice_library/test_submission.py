@@ -13,37 +13,23 @@ from practice_library.models import PracticePage, Topic
 from tests.factories import PractitionerFactory, UserFactory, seeded_organisation
 
 from .factories import PracticePageFactory
+from .submission_helpers import (
+    ANSWERS,
+    CHECK_URL,
+    START_URL,
+    answer_every_question,
+    step_data,
+    step_url,
+)
 from .uploads import docx, pdf, png
 
 pytestmark = pytest.mark.django_db
 
-URL = "/library/submit/"
 
-
-def form_data(**overrides):
-    data = {
-        "title": "Joint PDP reviews",
-        "summary": "Police and probation review potentially dangerous persons together.",
-        "does_it_work": "promising",
-        "evidence_stage": "evaluated_locally",
-        "topics": ["potentially-dangerous-persons-pdps", "mappa"],
-        "focus": "Risk management",
-        "target_group": "",
-        "partners": "Local authority",
-        "region": "South East",
-        "scale": "local",
-        "start_date": "1/4/2024",
-        "end_date": "",
-        "aim": "",
-        "intended_outcome": "",
-        "description": "A monthly meeting reviews every PDP nominal.",
-        "evaluation": "",
-        "resources_and_cost": "",
-        "contact_name": "Pat Submitter",
-        "contact_email": "pat.submitter@kent.police.uk",
-    }
-    data.update(overrides)
-    return data
+def send(client):
+    """Answer every question page, then send from check your answers."""
+    answer_every_question(client)
+    return client.post(CHECK_URL)
 
 
 @pytest.fixture
@@ -54,12 +40,16 @@ def submitter(library):
 def test_the_form_offers_the_topics_and_the_submitters_contact(client, submitter):
     client.force_login(submitter)
 
-    body = client.get(URL).content.decode()
+    first = client.get(START_URL, follow=True)
+    for slug in ("practice", "evidence", "context"):
+        client.post(step_url(slug), step_data(slug))
+    topics = client.get(step_url("context")).content.decode()
+    contact = client.get(step_url("contact")).content.decode()
 
-    assert "Share a practice" in body
-    assert "Potentially dangerous persons (PDPs)" in body
-    assert 'value="pat.submitter@kent.police.uk"' in body
-    assert 'enctype="multipart/form-data"' in body
+    assert first.redirect_chain == [(step_url("practice"), 302)]
+    assert "Share a practice" in first.content.decode()
+    assert "Potentially dangerous persons (PDPs)" in topics
+    assert 'value="pat.submitter@kent.police.uk"' in contact
 
 
 def test_a_submission_becomes_a_draft_in_the_workflow(
@@ -67,11 +57,10 @@ def test_a_submission_becomes_a_draft_in_the_workflow(
 ):
     client.force_login(submitter)
 
+    answer_every_question(client, attachments=[pdf(), png()])
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(URL, {**form_data(), "attachment_1": pdf(), "attachment_2": png()})
+        response = client.post(CHECK_URL)
 
-    assert response.status_code == 302
-    assert response["Location"] == library.url
     practice = PracticePage.objects.get(title="Joint PDP reviews")
     assert not practice.live
     assert practice.get_parent().specific == library
@@ -88,47 +77,51 @@ def test_a_submission_becomes_a_draft_in_the_workflow(
     workflow_state = WorkflowState.objects.get(object_id=str(practice.pk))
     assert workflow_state.status == WorkflowState.STATUS_IN_PROGRESS
     assert workflow_state.requested_by == submitter
-    # The library shows the thank-you message; the draft is not listed.
-    page = client.get(library.url).content.decode()
-    assert "is with the editors" in page
-    assert "Joint PDP reviews</a>" not in page
+    # The confirmation says so; the draft is not listed in the library.
+    assert "is with the editors" in client.get(response["Location"]).content.decode()
+    assert "Joint PDP reviews</a>" not in client.get(library.url).content.decode()
 
 
 def test_errors_are_shown_the_gov_uk_way_and_nothing_is_lost(client, submitter):
     client.force_login(submitter)
 
-    response = client.post(
-        URL,
-        form_data(
-            title="",
-            topics=[],
-            contact_email="not-an-email",
-            start_date="31/2/2024",
-            description="Keep this text.",
-        ),
+    about = client.post(
+        step_url("practice"), step_data("practice", title="", description="Keep this text.")
     )
+    client.post(step_url("practice"), step_data("practice"))
+    client.post(step_url("evidence"), step_data("evidence"))
+    context = client.post(
+        step_url("context"), step_data("context", topics=[], start_date="31/2/2024")
+    )
+    client.post(step_url("context"), step_data("context"))
+    contact = client.post(step_url("contact"), step_data("contact", contact_email="not-an-email"))
 
-    body = response.content.decode()
-    assert response.status_code == 200
-    assert "There is a problem" in body
-    for message in (
-        "Enter the name of the practice",
-        "Select at least one topic",
-        "Enter an email address in the correct format",
-        "Enter the start date as day/month/year",
+    for response, messages in (
+        (about, ["Enter the name of the practice"]),
+        (context, ["Select at least one topic", "Enter the start date as day/month/year"]),
+        (contact, ["Enter an email address in the correct format"]),
     ):
-        assert message in body, message
-    assert "Keep this text." in body
+        body = response.content.decode()
+        assert response.status_code == 200
+        assert "There is a problem" in body
+        for message in messages:
+            assert message in body, message
+    assert "Keep this text." in about.content.decode()
+    assert "not-an-email" in contact.content.decode()
     assert not PracticePage.objects.exists()
 
 
 def test_an_end_before_the_start_is_refused(client, submitter):
     client.force_login(submitter)
+    client.post(step_url("practice"), step_data("practice"))
+    client.post(step_url("evidence"), step_data("evidence"))
 
-    response = client.post(URL, form_data(start_date="1/4/2024", end_date="1/1/2024"))
+    response = client.post(
+        step_url("context"), step_data("context", start_date="1/4/2024", end_date="1/1/2024")
+    )
 
     assert "The end date must be on or after the start date" in response.content.decode()
-    assert not PracticePage.objects.exists()
+    assert client.get(CHECK_URL)["Location"] == step_url("context")
 
 
 @pytest.mark.parametrize(
@@ -139,16 +132,21 @@ def test_an_end_before_the_start_is_refused(client, submitter):
         (lambda: png("bomb.png", size=(300, 300)), "bomb.png has too many pixels"),
     ],
 )
-def test_a_refused_attachment_is_a_form_error(client, submitter, settings, upload, message):
+def test_a_refused_attachment_is_a_form_error(
+    client, submitter, settings, media_root, upload, message
+):
     settings.KX_UPLOAD_MAX_IMAGE_PIXELS = 10_000
     client.force_login(submitter)
+    for slug in ("practice", "evidence", "context", "contact"):
+        client.post(step_url(slug), step_data(slug))
 
-    response = client.post(URL, {**form_data(), "attachment_3": upload()})
+    response = client.post(step_url("attachments"), {"action": "upload", "file": upload()})
 
     body = response.content.decode()
     assert response.status_code == 200
     assert message in body
-    assert 'href="#id_attachment_3"' in body
+    assert 'href="#id_file"' in body
+    assert not submitter.submission_draft.attachments.exists()
     assert not PracticePage.objects.exists()
 
 
@@ -161,16 +159,21 @@ def test_only_verified_practitioners_may_submit(client, library, who):
     }
     client.force_login(users[who]())
 
-    response = client.get(URL)
-
-    assert response.status_code == 403
-    assert "Only verified practitioners can do this" in response.content.decode()
-    assert client.post(URL, form_data()).status_code in (302, 403)
+    for url in (START_URL, step_url("practice"), step_url("attachments"), CHECK_URL):
+        response = client.get(url)
+        assert response.status_code == 403, url
+        assert "Only verified practitioners can do this" in response.content.decode()
+    # A lapsed member's writes are sent to confirm their details first (a redirect).
+    assert client.post(step_url("practice"), step_data("practice")).status_code in (302, 403)
+    assert client.post(CHECK_URL).status_code in (302, 403)
     assert not PracticePage.objects.exists()
 
 
-def test_anonymous_visitors_are_sent_to_sign_in(client, library):
-    response = client.post(URL, form_data())
+@pytest.mark.parametrize(
+    "url", [START_URL, "/library/submit/practice/", CHECK_URL, "/library/submit/sent/1/"]
+)
+def test_anonymous_visitors_are_sent_to_sign_in(client, library, url):
+    response = client.post(url, step_data("practice"))
 
     assert response.status_code == 302
     assert response["Location"].startswith("/accounts/login/")
@@ -179,8 +182,8 @@ def test_anonymous_visitors_are_sent_to_sign_in(client, library):
 
 def submitted_practice(client, submitter):
     client.force_login(submitter)
-    client.post(URL, form_data())
-    return PracticePage.objects.get(title="Joint PDP reviews")
+    send(client)
+    return PracticePage.objects.get(title=ANSWERS["title"])
 
 
 def emails_to(address):
@@ -266,4 +269,7 @@ def test_topics_offered_are_the_admin_managed_vocabulary(client, submitter):
     Topic.objects.create(name="Online offending", slug="online-offending")
     client.force_login(submitter)
 
-    assert "Online offending" in client.get(URL).content.decode()
+    client.post(step_url("practice"), step_data("practice"))
+    client.post(step_url("evidence"), step_data("evidence"))
+
+    assert "Online offending" in client.get(step_url("context")).content.decode()

@@ -1,7 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from practice_library.importing import ImportFileError, read_rows
-from practice_library.services import practices_import
+from practice_library.importing import ImportFileError, import_practices, read_rows
 
 
 class Command(BaseCommand):
@@ -9,7 +8,8 @@ class Command(BaseCommand):
         "Import practices from a CSV (UTF-8, header row) or JSON (list of objects) file. Every "
         "row is checked first; with any invalid row nothing is imported unless --skip-invalid. "
         "Practices are matched on title and organisation, so importing again updates them. "
-        "Imported practices are published."
+        "Topic and organisation names match loosely (case, punctuation, '&'/'and', aliases); "
+        "an unknown one is reported with the closest names. Imported practices are published."
     )
 
     def add_arguments(self, parser):
@@ -20,11 +20,19 @@ class Command(BaseCommand):
         parser.add_argument(
             "--dry-run", action="store_true", help="check the file and report; change nothing"
         )
+        parser.add_argument(
+            "--create-topics",
+            action="store_true",
+            help="create the topics no existing topic (or alias) matches, instead of refusing "
+            "their rows",
+        )
 
-    def handle(self, *args, file, skip_invalid, dry_run, **options):
+    def handle(self, *args, file, skip_invalid, dry_run, create_topics, **options):
         try:
             rows = read_rows(file)
-            report = practices_import(rows=rows, skip_invalid=skip_invalid, dry_run=dry_run)
+            report = import_practices(
+                rows=rows, create_topics=create_topics, skip_invalid=skip_invalid, dry_run=dry_run
+            )
         except ImportFileError as error:
             raise CommandError(str(error)) from error
         for problem in report.problems:
@@ -35,6 +43,10 @@ class Command(BaseCommand):
                 "imported. Correct them, or use --skip-invalid to import the valid rows."
             )
         verb = "would be" if dry_run else "were"
+        if report.new_topics:
+            self.stdout.write(
+                f"{len(report.new_topics)} topics {verb} created: {', '.join(report.new_topics)}."
+            )
         self.stdout.write(
             f"{len(report.created)} practices {verb} created and {len(report.updated)} "
             f"{verb} updated."
