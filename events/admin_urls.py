@@ -37,6 +37,11 @@ urlpatterns = [
         name="events_organiser_message",
     ),
     path(
+        "events/<int:event_id>/cancel/",
+        organiser_views.cancel_event,
+        name="events_organiser_cancel",
+    ),
+    path(
         "events/<int:event_id>/summary/",
         organiser_views.summary,
         name="events_organiser_summary",

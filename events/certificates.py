@@ -26,7 +26,6 @@ from .feedback_services import has_attended, sessions_attended
 from .models import Certificate, EventSession, Registration
 
 REFERENCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # No 0/O or 1/I to misread.
-DEJAVU_DIR = Path("/usr/share/fonts/truetype/dejavu")
 TYPOGRAPHY_TO_LATIN_1 = str.maketrans(
     {"‘": "'", "’": "'", "“": '"', "”": '"', "–": "-", "—": "-", "…": "...", "•": "-"}
     # Letters that Unicode does not decompose into a base letter and an accent.
@@ -176,7 +175,7 @@ def certificate_pdf(certificate):
 
 def _font(pdf):
     """The font family to use, and how to make text printable in it."""
-    font_dir = Path(getattr(settings, "KX_CERTIFICATE_FONT_DIR", DEJAVU_DIR))
+    font_dir = Path(settings.KX_CERTIFICATE_FONT_DIR)
     regular, bold = font_dir / "DejaVuSans.ttf", font_dir / "DejaVuSans-Bold.ttf"
     if regular.exists() and bold.exists():
         pdf.add_font("DejaVu", "", str(regular))

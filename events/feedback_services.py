@@ -21,8 +21,8 @@ from django.utils import timezone
 
 from kx_site.audience import user_has_verified_email
 
-from .forms import session_slots
 from .models import EventSession, FeedbackResponse, Registration, SessionFeedback
+from .programme import delegate_day
 
 COMMENTS_MAX_LENGTH = 5000
 
@@ -55,14 +55,7 @@ def sessions_attended(registration, sessions=None):
     """
     if sessions is None:
         sessions = list(EventSession.objects.filter(event_id=registration.event_id))
-    chosen = {session.pk for session in registration.sessions.all()}
-    attended = []
-    for _slot, group in session_slots(sessions):
-        if len(group) == 1:
-            attended.extend(group)
-        else:
-            attended.extend(session for session in group if session.pk in chosen)
-    return attended
+    return delegate_day(sessions, registration.sessions.all())
 
 
 def feedback_refusal(registration, now=None):

@@ -21,7 +21,8 @@ from .feedback_forms import FeedbackForm
 from .feedback_report import feedback_report
 from .maintenance import retention_days
 from .models import EventPage, FeedbackResponse, Registration
-from .organiser_views import PAGE_SIZE, organisers_only
+from .organiser_views import PAGE_SIZE
+from .permissions import organisers_only
 from .views import _own_registration
 
 

@@ -1,50 +1,52 @@
-from itertools import pairwise
-
 from django import forms
 from django.utils import timezone
-from django.utils.formats import date_format
 
 from practice_library.models import Topic
 
 from .models import EventPage, Region
+from .programme import programme_slots
 
-
-def session_slots(sessions):
-    """Sessions grouped by time slot, in programme order: ``[((start, end), [session, ...])]``."""
-    slots = {}
-    for session in sorted(sessions, key=lambda s: (s.start, s.end, s.sort_order or 0, s.pk)):
-        slots.setdefault((session.start, session.end), []).append(session)
-    return list(slots.items())
-
-
-def time_range(start, end):
-    start, end = timezone.localtime(start), timezone.localtime(end)
-    return f"{date_format(start, 'l j F Y')}, {start:%H:%M} to {end:%H:%M}"
+NO_SESSION = "none"
 
 
 class SessionChoiceForm(forms.Form):
-    """Checkboxes for the event's sessions: one group (fieldset) per time slot.
+    """The event's programme as questions: one set of radios per slot of parallel sessions,
+    with "None" as the last answer; plenaries are shown as included and asked nothing.
 
     ``places_taken`` maps session ids to the places already held in each, so that labels can
-    say how many places are left in sessions with a capacity.
+    say how many places are left in sessions with a capacity. ``chosen``: the sessions the
+    delegate has now (their answers start there, "None" where they have none); None when they
+    have not answered yet, so that nothing is chosen for them.
     """
 
-    def __init__(self, *args, sessions, places_taken=None, chosen=(), **kwargs):
+    def __init__(self, *args, sessions, places_taken=None, chosen=None, **kwargs):
         super().__init__(*args, **kwargs)
         places_taken = places_taken or {}
-        chosen_ids = {session.pk for session in chosen}
+        chosen_ids = None if chosen is None else {session.pk for session in chosen}
         self.sessions_by_id = {session.pk: session for session in sessions}
+        self.programme = programme_slots(sessions)
         self.slot_names = []
-        for index, ((start, end), group) in enumerate(session_slots(sessions)):
-            name = f"slot_{index}"
+        self.slot_by_session = {}
+        for slot in self.programme:
+            if slot.is_plenary:
+                continue
+            slot.field_name = name = f"slot_{len(self.slot_names)}"
             self.slot_names.append(name)
-            self.fields[name] = forms.TypedMultipleChoiceField(
-                label=time_range(start, end),
-                choices=[(s.pk, self._session_label(s, places_taken)) for s in group],
-                coerce=int,
+            initial = None
+            if chosen_ids is not None:
+                mine = [s.pk for s in slot.sessions if s.pk in chosen_ids]
+                initial = str(mine[0]) if mine else NO_SESSION
+            for session in slot.sessions:
+                self.slot_by_session[session.pk] = name
+            self.fields[name] = forms.ChoiceField(
+                label=slot.label,
+                choices=[
+                    *((str(s.pk), self._session_label(s, places_taken)) for s in slot.sessions),
+                    (NO_SESSION, "None"),
+                ],
                 required=False,
-                widget=forms.CheckboxSelectMultiple,
-                initial=[s.pk for s in group if s.pk in chosen_ids],
+                widget=forms.RadioSelect,
+                initial=initial,
             )
         self.order_fields(self.slot_names)
 
@@ -62,41 +64,41 @@ class SessionChoiceForm(forms.Form):
     def slot_fields(self):
         return [self[name] for name in self.slot_names]
 
-    def chosen_sessions(self):
+    @property
+    def programme_rows(self):
+        """``(slot, bound field or None)`` for each slot, for the template."""
         return [
-            self.sessions_by_id[pk]
-            for name in self.slot_names
-            for pk in self.cleaned_data.get(name, [])
+            (slot, self[slot.field_name] if slot.field_name else None) for slot in self.programme
         ]
 
-    def clean(self):
-        cleaned_data = super().clean()
-        # Also checked by the services; repeated here so that a choice that would go to the
-        # waiting list gets the same clear error at once.
-        ordered = sorted(self.chosen_sessions(), key=lambda s: s.start)
-        for earlier, later in pairwise(ordered):
-            if later.start < earlier.end:
-                message = f"“{earlier.title}” and “{later.title}” run at the same time."
-                self.add_service_error(forms.ValidationError({"sessions": message}))
-                break
-        return cleaned_data
+    def chosen_sessions(self):
+        """The sessions chosen, one at most per slot; plenaries are not chosen, they are part
+        of every delegate's day (``events.programme.delegate_day``)."""
+        chosen = []
+        for name in self.slot_names:
+            value = self.cleaned_data.get(name)
+            if value and value != NO_SESSION:
+                chosen.append(self.sessions_by_id[int(value)])
+        return chosen
 
     def add_service_error(self, error):
         """Show a ValidationError from ``events.services`` on the form.
 
-        Errors about ``sessions`` go on the first group of session checkboxes.
+        An error about one session (its ``params`` name it, as ``session``) goes on the slot
+        that offers that session; other errors go at the top of the form.
         """
         if not hasattr(error, "error_dict"):
             self.add_error(None, error)
             return
         for field, errors in error.error_dict.items():
-            if field in self.fields:
-                target = field
-            elif field == "sessions" and self.slot_names:
-                target = self.slot_names[0]
-            else:
-                target = None
             for message in errors:
+                if field in self.fields:
+                    target = field
+                elif field == "sessions":
+                    params = message.params or {}
+                    target = self.slot_by_session.get(params.get("session"))
+                else:
+                    target = None
                 self.add_error(target, message)
 
 

@@ -9,6 +9,7 @@ from accounts.permissions import has_staff_powers, is_superuser
 from kx_site.audience import Audience, can_view
 
 from .models import EventSessionMaterial, Registration
+from .permissions import can_organise
 
 
 def can_see_materials(user, event):
@@ -28,8 +29,6 @@ def can_see_materials(user, event):
 
 
 def _organises_or_edits(user, event):
-    from .organiser_views import can_organise
-
     if not has_staff_powers(user):
         return False
     return can_organise(user) or event.permissions_for_user(user).can_edit()

@@ -1,3 +1,4 @@
+import secrets
 import uuid
 
 from django import forms
@@ -101,7 +102,7 @@ class EventIndexPage(Page):
         filter_form = EventFilterForm(data)
         listed = EventPage.objects.child_of(self).live()
         events = visible_to(
-            listed.select_related("venue").prefetch_related("topics"), request.user
+            listed.select_related("venue", "cancellation").prefetch_related("topics"), request.user
         )
         context["filter_form"] = filter_form
         # Only the upcoming or past split, never the reader's other filters: see more_available.
@@ -224,8 +225,19 @@ class EventPage(AudiencePageMixin, Page):
 
         return event_may_serve_document(self, user, document)
 
+    @property
+    def is_cancelled(self):
+        """Whether the organisers called the event off; listings ``select_related`` the
+        ``cancellation`` (Django remembers a missing one too, so each page asks once)."""
+        try:
+            return self.cancellation is not None
+        except EventCancellation.DoesNotExist:
+            return False
+
     def registration_is_open(self, now=None):
         now = now or timezone.now()
+        if self.is_cancelled:
+            return False
         return self.registration_opens_at <= now < self.registration_closes_at
 
     @property
@@ -336,6 +348,22 @@ class EventSession(Orderable, ClusterableModel):
         return self.title
 
 
+TICKET_SHORT_CODE_LENGTH = 8  # Shown as two groups of four: "7KQM-X3RD".
+
+
+def new_ticket_short_code():
+    """A random ticket code to read out or type at the door: 8 letters and digits from the
+    certificates' alphabet (no 0/O or 1/I), 40 bits. Unique across all registrations (the
+    field says so); a clash is about one in a hundred million per registration at 10,000
+    registrations.
+    """
+    # Imported here: events.certificates imports this module.
+    from .certificates import REFERENCE_ALPHABET
+
+    code = "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(TICKET_SHORT_CODE_LENGTH))
+    return f"{code[:4]}-{code[4:]}"
+
+
 class Registration(models.Model):
     class Status(models.TextChoices):
         CONFIRMED = "confirmed", "Confirmed"
@@ -372,7 +400,12 @@ class Registration(models.Model):
     waiting_since = models.DateTimeField(null=True, blank=True)
     offer_expires_at = models.DateTimeField(null=True, blank=True)
     checked_in_at = models.DateTimeField(null=True, blank=True)
+    # The calendar UID is built from ticket_code, so it never changes; the ticket and its QR
+    # code show short_code, which check-in takes typed or scanned (and still takes ticket_code).
     ticket_code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    short_code = models.CharField(
+        "ticket code", max_length=9, unique=True, default=new_ticket_short_code, editable=False
+    )
     # iCalendar SEQUENCE: bumped whenever the delegate's calendar entry changes.
     calendar_sequence = models.PositiveIntegerField(default=0)
     # Reminders (see events.reminders): set in the same transaction that queues the email.
@@ -400,19 +433,48 @@ class Registration(models.Model):
         return f"registration-{self.ticket_code}@kx"
 
     def can_change_sessions(self, now=None):
-        """Whether the delegate may choose or change sessions now.
+        """Whether the delegate may choose or change sessions now: the registration is active,
+        the event has not ended, and its programme has something to choose.
 
         The "Change" link on My events and the change-sessions view both ask this, so the link
-        is shown exactly when the page would let them. ``event_has_sessions`` is an annotation
-        a listing may add to save a query per registration.
+        is shown exactly when the page would let them. A listing prefetches ``event__sessions``
+        to save a query per registration.
         """
+        from .programme import offers_a_choice
+
         now = now or timezone.now()
         if self.status not in self.ACTIVE_STATUSES or self.event.end < now:
             return False
-        has_sessions = getattr(self, "event_has_sessions", None)
-        if has_sessions is None:
-            has_sessions = self.event.sessions.exists()
-        return has_sessions
+        return offers_a_choice(self.event.sessions.all())
+
+    @property
+    def day(self):
+        """The delegate's day: every plenary and the sessions they chose, in programme order."""
+        from .programme import delegate_day
+
+        return delegate_day(self.event.sessions.all(), self.sessions.all())
+
+
+class EventCancellation(models.Model):
+    """An event the organisers have called off: registration closes and every delegate is told,
+    with a calendar cancellation. Kept beside the page rather than on it, so that publishing an
+    older revision of the page never brings the event back."""
+
+    event = models.OneToOneField(EventPage, on_delete=models.CASCADE, related_name="cancellation")
+    reason = models.TextField(
+        help_text="Sent to every delegate and shown on the event page, e.g. the new date if any."
+    )
+    cancelled_at = models.DateTimeField(default=timezone.now)
+    cancelled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    def __str__(self):
+        return f"{self.event} (cancelled)"
 
 
 class RegistrationLogEntry(models.Model):
@@ -601,3 +663,21 @@ class Certificate(models.Model):
 
     def __str__(self):
         return self.reference
+
+
+class CalendarFeed(models.Model):
+    """A member's personal calendar feed (their own registrations), at a secret address.
+
+    The address carries an HMAC of ``key`` (see ``events.calendar_feeds``), not the key itself,
+    so a copy of the database alone opens no feed; a new key ("reset this link") revokes every
+    address given out before.
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_feed"
+    )
+    key = models.CharField(max_length=64, editable=False)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    def __str__(self):
+        return f"Calendar feed of {self.user}"

@@ -4,6 +4,7 @@ Like events/services.py, every change locks the event's row (check-in locks the 
 is logged with the organiser who made it, and queues its email to go after the commit.
 """
 
+import re
 import uuid
 from typing import NamedTuple
 
@@ -14,7 +15,8 @@ from django.utils import timezone
 
 from kx_site.notifications import queue_email
 
-from .models import EventMessage, Registration, RegistrationLogEntry
+from .certificates import REFERENCE_ALPHABET
+from .models import TICKET_SHORT_CODE_LENGTH, EventMessage, Registration, RegistrationLogEntry
 from .services import _lock_event, _log, _offer_free_places, _send
 
 Status = Registration.Status
@@ -63,19 +65,32 @@ class CheckInResult(NamedTuple):
 
 
 def parse_ticket_code(value):
+    """The lookup for a ticket code as typed or scanned: ``{"short_code": ...}`` or, for a
+    ticket shown before short codes (its QR code holds the UUID), ``{"ticket_code": ...}``.
+
+    Short codes are taken in either case, with or without spaces and dashes ("7kqm x3rd").
+    """
+    text = str(value).strip()
+    # Phones' keyboards may turn a typed dash into an en or em dash.
+    squeezed = re.sub("[\\s\\-\u2010\u2011\u2013\u2014]", "", text).upper()
+    if len(squeezed) == TICKET_SHORT_CODE_LENGTH and set(squeezed) <= set(REFERENCE_ALPHABET):
+        return {"short_code": f"{squeezed[:4]}-{squeezed[4:]}"}
     try:
-        return uuid.UUID(str(value).strip())
+        return {"ticket_code": uuid.UUID(text)}
     except ValueError:
-        raise ValidationError("That is not a ticket code. Scan the QR code again.") from None
+        raise ValidationError(
+            "That is not a ticket code. Type the 8-character code under the QR code, "
+            "or scan it again."
+        ) from None
 
 
 @transaction.atomic
 def registration_check_in(*, event, ticket_code, actor, now=None):
     """Mark a confirmed delegate as attended. A second scan changes nothing."""
-    code = parse_ticket_code(ticket_code)
+    lookup = parse_ticket_code(ticket_code)
     registration = (
         Registration.objects.select_for_update()
-        .filter(event=event, ticket_code=code)
+        .filter(event=event, **lookup)
         .select_related("user")
         .first()
     )
@@ -162,3 +177,51 @@ def event_message_send(*, event, audience, subject, body, actor):
         _log(registration, action, actor)
         sent += 1
     return sent
+
+
+@transaction.atomic
+def event_cancel(*, event, reason, actor, now=None):
+    """Call the event off: registration closes, every active registration (confirmed, waiting,
+    offered, awaiting approval) is cancelled, and each delegate gets one email with a
+    METHOD:CANCEL calendar file for the entry they hold (same UID, higher SEQUENCE), so that
+    their calendar program removes it. Returns how many delegates were told."""
+    from .calendar import registration_calendar_attachment
+    from .models import EventCancellation
+
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError("Enter the reason to give delegates")
+    event = _lock_event(event)
+    now = now or timezone.now()
+    if EventCancellation.objects.filter(event=event).exists():
+        raise ValidationError("This event is already cancelled.")
+    if event.end < now:
+        raise ValidationError("This event has already taken place.")
+    event.cancellation = EventCancellation.objects.create(
+        event=event, reason=reason, cancelled_at=now, cancelled_by=actor
+    )
+    told = list(
+        Registration.objects.filter(event=event, status__in=Registration.ACTIVE_STATUSES)
+        .select_related("user")
+        .order_by("pk")
+    )
+    for registration in told:
+        registration.status = Status.CANCELLED
+        registration.offer_expires_at = None
+        registration.calendar_sequence += 1
+        registration.event = event
+    Registration.objects.bulk_update(told, ["status", "offer_expires_at", "calendar_sequence"])
+    RegistrationLogEntry.objects.bulk_create(
+        RegistrationLogEntry(registration=r, action="event cancelled", actor=actor, created_at=now)
+        for r in told
+    )
+    for registration in told:
+        queue_email(
+            template_name="events/event_cancelled",
+            to=registration.user.email,
+            context={"registration": registration, "event": event, "reason": reason},
+            attachments=[
+                registration_calendar_attachment(registration, cancelled=True, method="CANCEL")
+            ],
+        )
+    return len(told)

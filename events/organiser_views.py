@@ -6,11 +6,10 @@ shows dietary and access needs, which no one else may see.
 
 import csv
 import io
-from functools import wraps
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q
 from django.http import Http404, HttpResponse
@@ -20,40 +19,18 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
-from django.views.defaults import permission_denied as django_permission_denied
 
 from accounts.models import Organisation, OrganisationKind
-from accounts.permissions import in_staff_group
 
 from . import organiser_services
 from .models import EventPage, EventSession, Registration
+from .permissions import organisers_only
 
-ORGANISER_GROUP = "Event organisers"
 PAGE_SIZE = 50
 Status = Registration.Status
 
 # Characters that make a spreadsheet read a cell as a formula (OWASP "CSV injection").
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def can_organise(user):
-    return in_staff_group(user, ORGANISER_GROUP)
-
-
-def organisers_only(view):
-    """Answer 403 to anyone else.
-
-    Wagtail turns a raised PermissionDenied into a redirect to the dashboard; a plain 403 says
-    more clearly that these pages are not for this member.
-    """
-
-    @wraps(view)
-    def wrapped(request, *args, **kwargs):
-        if not can_organise(request.user):
-            return django_permission_denied(request, PermissionDenied())
-        return view(request, *args, **kwargs)
-
-    return wrapped
 
 
 def _get_event(request, event_id):
@@ -131,6 +108,8 @@ EXPORT_HEADERS = [
     "Organisation",
     "Role",
     "Status",
+    # The code on the delegate's ticket, for checking people in from a printed list.
+    "Ticket",
     "Sessions",
     "Checked in",
     "Dietary needs",
@@ -155,6 +134,7 @@ def export_rows(registrations):
             registration.organisation.name if registration.organisation else "",
             registration.job_title,
             registration.get_status_display(),
+            registration.short_code,
             "; ".join(session.title for session in registration.sessions.all()),
             _local(registration.checked_in_at),
             registration.dietary_needs,
@@ -325,6 +305,46 @@ def message(request, event_id):
         request,
         "events/admin/message.html",
         {"event": event, "form": form, "counts": counts, "sent_messages": sent_messages},
+        status=400 if form.errors else 200,
+    )
+
+
+class CancelEventForm(forms.Form):
+    reason = forms.CharField(
+        label="Reason to give delegates",
+        help_text="Sent to every delegate and shown on the event page. Say if it will be held "
+        "again and when, if you know.",
+        widget=forms.Textarea(attrs={"rows": 5}),
+        error_messages={"required": "Enter the reason to give delegates."},
+    )
+
+
+@organisers_only
+def cancel_event(request, event_id):
+    """Ask for a reason and confirmation, then cancel the event and tell every delegate."""
+    event = _get_event(request, event_id)
+    form = CancelEventForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            told = organiser_services.event_cancel(
+                event=event, reason=form.cleaned_data["reason"], actor=request.user
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request,
+                f"{event.title} is cancelled. {told} "
+                f"{'delegate was' if told == 1 else 'delegates were'} told by email.",
+            )
+            return redirect("events_organiser_delegates", event.pk)
+    active = Registration.objects.filter(
+        event=event, status__in=Registration.ACTIVE_STATUSES
+    ).count()
+    return TemplateResponse(
+        request,
+        "events/admin/cancel_event.html",
+        {"event": event, "form": form, "active": active},
         status=400 if form.errors else 200,
     )
 

@@ -69,7 +69,7 @@ def _send_one(pk, kind, now):
                 "registration": registration,
                 "event": registration.event,
                 "when": when,
-                "sessions": list(registration.sessions.order_by("start")),
+                "sessions": registration.day,
             },
         },
     )

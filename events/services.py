@@ -16,12 +16,19 @@ from itertools import pairwise
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Count, Max, Q
+from django.db.models import Count, Exists, Max, OuterRef, Q
 from django.utils import timezone
 
 from kx_site.audience import can_view, user_has_verified_email
 
-from .models import EventPage, EventQuota, EventSession, Registration, RegistrationLogEntry
+from .models import (
+    EventCancellation,
+    EventPage,
+    EventQuota,
+    EventSession,
+    Registration,
+    RegistrationLogEntry,
+)
 from .quotas import QuotaBook
 
 # By this name, so that the tests' ``sent_templates`` fixture records every email queued here.
@@ -52,9 +59,18 @@ def _lock_event(event):
         EventPage.objects.select_for_update(of=("self",))
         .filter(pk=event.pk)
         .order_by()
-        .values(*DECIDING_FIELDS)
+        .values(
+            *DECIDING_FIELDS,
+            cancelled=Exists(EventCancellation.objects.filter(event=OuterRef("pk"))),
+        )
         .get()
     )
+    # Whether the event is cancelled is read in the same query: a cancellation takes this same
+    # lock. Not cancelled: the page remembers it has no cancellation, so asking costs nothing.
+    if fresh.pop("cancelled"):
+        event._state.fields_cache.pop("cancellation", None)
+    else:
+        event._state.fields_cache["cancellation"] = None
     for field, value in fresh.items():
         setattr(event, field, value)
     return event
@@ -74,11 +90,23 @@ def _check_sessions(event, sessions, *, exclude_registration=None, check_capacit
     for session in sessions:
         if session.event_id != event.pk:
             raise ValidationError({"sessions": "Choose sessions from this event's programme."})
+    # Each error names its session in ``params``, so that a form can show it on the question
+    # that offers that session (events.forms.SessionChoiceForm.add_service_error).
     ordered = sorted(sessions, key=lambda s: s.start)
     for earlier, later in pairwise(ordered):
         if later.start < earlier.end:
             raise ValidationError(
-                {"sessions": f"“{earlier.title}” and “{later.title}” run at the same time."}
+                {
+                    "sessions": ValidationError(
+                        "“%(earlier)s” and “%(later)s” run at the same time.",
+                        code="sessions_overlap",
+                        params={
+                            "earlier": earlier.title,
+                            "later": later.title,
+                            "session": later.pk,
+                        },
+                    )
+                }
             )
     for session in sessions:
         if session.capacity is None or not check_capacity:
@@ -87,7 +115,15 @@ def _check_sessions(event, sessions, *, exclude_registration=None, check_capacit
         if exclude_registration is not None:
             taken = taken.exclude(pk=exclude_registration.pk)
         if taken.count() >= session.capacity:
-            raise ValidationError({"sessions": f"“{session.title}” is full."})
+            raise ValidationError(
+                {
+                    "sessions": ValidationError(
+                        "“%(title)s” is full.",
+                        code="session_full",
+                        params={"title": session.title, "session": session.pk},
+                    )
+                }
+            )
     return sessions
 
 

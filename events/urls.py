@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import feedback_views, views
+from . import calendar_feeds, feedback_views, views
 
 app_name = "events"
 
@@ -13,6 +13,8 @@ urlpatterns = [
     path("<int:registration_id>/sessions/", views.change_sessions, name="change_sessions"),
     path("<int:registration_id>/ticket/", views.ticket, name="ticket"),
     path("<int:registration_id>/calendar.ics", views.calendar_file, name="calendar"),
+    path("calendar/<str:token>.ics", calendar_feeds.personal_feed, name="personal_calendar_feed"),
+    path("calendar/reset/", calendar_feeds.personal_feed_reset, name="personal_calendar_reset"),
     path("messages/<int:message_id>/", views.message, name="message"),
     path("<int:registration_id>/feedback/", feedback_views.feedback, name="feedback"),
     path("<int:registration_id>/certificate.pdf", feedback_views.certificate, name="certificate"),

@@ -9,7 +9,7 @@ import segno
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Subquery
+from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -17,10 +17,11 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from kx_site.audience import can_view, user_has_verified_email, visibility_q
 
-from . import certificates, feedback_services, services
+from . import calendar_feeds, certificates, feedback_services, services
 from .calendar import registration_calendar
 from .forms import RegistrationForm, SessionChoiceForm
 from .models import EventMessage, EventPage, EventSession, Registration, SessionFeedback
+from .programme import delegate_day
 from .quotas import QuotaBook
 
 Status = Registration.Status
@@ -145,13 +146,13 @@ def my_events(request):
         .distinct()
         .select_related("event", "event__venue", "feedback")
         .prefetch_related(
-            Prefetch("sessions", queryset=EventSession.objects.order_by("start")),
+            # The delegate's day and whether it has a choice (Registration.day,
+            # can_change_sessions) come from these two.
+            "sessions",
+            "event__sessions",
             Prefetch("messages_received", queryset=EventMessage.objects.order_by("-sent_at")),
         )
-        .annotate(
-            waiting_ahead=Subquery(earlier_in_queue),
-            event_has_sessions=Exists(EventSession.objects.filter(event=OuterRef("event"))),
-        )
+        .annotate(waiting_ahead=Subquery(earlier_in_queue))
         .order_by("event__start", "created_at")
     )
     now = timezone.now()
@@ -178,7 +179,12 @@ def my_events(request):
     return render(
         request,
         "events/my_events.html",
-        {"upcoming": upcoming, "past": past, "cancelled": cancelled},
+        {
+            "upcoming": upcoming,
+            "past": past,
+            "cancelled": cancelled,
+            **calendar_feeds.my_events_feed_context(request),
+        },
     )
 
 
@@ -275,8 +281,11 @@ def ticket(request, registration_id):
     registration = _own_registration(request.user, registration_id)
     if registration.status != Status.CONFIRMED:
         raise Http404
-    qr_code = segno.make(str(registration.ticket_code), error="m").svg_inline(
-        scale=5,
+    # The QR code holds the short code the ticket shows: check-in takes it typed or scanned.
+    # make_qr, not make: segno would draw so short a text as a Micro QR code, which phone
+    # cameras and BarcodeDetector do not read.
+    qr_code = segno.make_qr(registration.short_code, error="m").svg_inline(
+        scale=8,  # The short code makes a small (21-module) code: drawn larger, it scans sooner.
         border=4,
         dark="#0b0c0c",
         light="#ffffff",
@@ -286,9 +295,12 @@ def ticket(request, registration_id):
     # segno writes a bare <svg>: name it for assistive technology.
     qr_code = qr_code.replace(
         "<svg ",
-        '<svg role="img" aria-label="QR code for checking in: ticket '
-        f'{registration.ticket_code}" ',
+        f'<svg role="img" aria-label="QR code for checking in: ticket {registration.short_code}" ',
         1,
+    )
+    # The delegate's day: the plenaries and the sessions they chose.
+    sessions = delegate_day(
+        EventSession.objects.filter(event=registration.event), registration.sessions.all()
     )
     return render(
         request,
@@ -296,7 +308,7 @@ def ticket(request, registration_id):
         {
             "registration": registration,
             "event": registration.event,
-            "sessions": registration.sessions.order_by("start"),
+            "sessions": sessions,
             "qr_code": qr_code,
         },
     )
@@ -386,6 +398,7 @@ def my_data(request):
                 "offer_expires_at": registration.offer_expires_at,
                 "checked_in_at": registration.checked_in_at,
                 "ticket_code": registration.ticket_code,
+                "ticket_short_code": registration.short_code,
                 "feedback": _my_feedback(registration),
                 "certificate_reference": getattr(
                     getattr(registration, "certificate", None), "reference", None

@@ -5,7 +5,7 @@ from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 
 from . import admin_urls
-from .organiser_views import can_organise
+from .permissions import can_organise
 
 
 @hooks.register("register_admin_urls")

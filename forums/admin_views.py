@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from django.views.defaults import permission_denied as django_permission_denied
 
 from accounts.models import User
+from events.permissions import can_organise
 
 from . import services
 from .forms import CategoryChoiceForm, EditOutForm, ReasonForm, SuspendForm
@@ -229,8 +230,6 @@ def audit_log(request):
 
 
 def can_open_session_thread(user):
-    from events.organiser_views import can_organise
-
     return is_moderator(user) or can_organise(user)
 
 

@@ -19,6 +19,7 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("accounts/", include("allauth.urls")),
     path("my-events/", include("events.urls")),
+    path("events/", include("events.calendar_urls")),
     path("library/", include("practice_library.urls")),
     path("briefings/", include("briefings.urls")),
     path("forums/", include("forums.urls")),

@@ -4,7 +4,6 @@ from datetime import timedelta
 
 import pytest
 from allauth.account.models import EmailAddress
-from allauth.mfa.totp.internal.auth import TOTP
 from django.contrib.auth.models import Group
 from django.utils import timezone
 from wagtail.test.utils.form_data import inline_formset, nested_form_data, streamfield
@@ -12,6 +11,7 @@ from wagtail.test.utils.form_data import inline_formset, nested_form_data, strea
 from accounts.models import Organisation, User
 from events.models import EventIndexPage, EventPage, EventQuota, EventSessionMaterial
 from practice_library.models import Topic
+from tests.factories import with_second_factor
 
 from .factories import (
     EventIndexPageFactory,
@@ -31,7 +31,7 @@ def editor_client(client):
     user = User.objects.create_user(email="events.editor@kx.example", password="x" * 14)
     EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
     user.groups.add(Group.objects.get(name="Editors"))
-    TOTP.activate(user, "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP")
+    with_second_factor(user)
     client.force_login(user)
     return client
 

@@ -50,7 +50,10 @@ def test_another_agency_gets_404_for_a_police_only_event(client, police_event):
 
 
 def test_an_allowed_practitioner_registers_through_the_form(client, police_event):
+    # Two parallel sessions, so there is a choice to make (a session alone in its slot is a
+    # plenary, part of everyone's day, and asks nothing: tests/events/test_session_choice.py).
     session = EventSessionFactory(event=police_event)
+    EventSessionFactory(event=police_event)
     officer = PractitionerFactory()
     client.force_login(officer)
 
@@ -63,7 +66,7 @@ def test_an_allowed_practitioner_registers_through_the_form(client, police_event
     )
     response = client.post(
         register_url(police_event),
-        {slot_field: [session.pk], "dietary_needs": "Vegetarian", "on_delegate_list": "on"},
+        {slot_field: session.pk, "dietary_needs": "Vegetarian", "on_delegate_list": "on"},
         follow=True,
     )
     registration = Registration.objects.get(user=officer)
@@ -113,7 +116,7 @@ def test_the_owner_gets_ticket_calendar_and_can_cancel(client, event):
 
     ticket = client.get(f"/my-events/{registration.pk}/ticket/")
     assert ticket.status_code == 200
-    assert str(registration.ticket_code) in ticket.content.decode()
+    assert registration.short_code in ticket.content.decode()
     assert "<svg" in ticket.content.decode()
 
     calendar = client.get(f"/my-events/{registration.pk}/calendar.ics")

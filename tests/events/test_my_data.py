@@ -71,6 +71,7 @@ def test_a_user_downloads_their_own_data_and_nobody_elses(client):
     assert first["access_needs"] == "Hearing loop"
     assert [s["title"] for s in first["sessions"]] == ["Risk assessment tools"]
     assert first["event_start"] and first["event_end"]
+    assert first["ticket_short_code"] == mine.short_code
     assert second["status"] == "Cancelled"
     assert second["dietary_needs"] == "Halal"
     assert someone_else.email not in response.content.decode()

@@ -39,12 +39,19 @@ def my_events(client):
     return client.get(reverse("events:my_events")).content.decode()
 
 
-@pytest.mark.parametrize("with_sessions", [False, True])
+# The programme -> whether there is anything to choose. A lone session open to all is a
+# plenary: part of everyone's day, not a choice (issue 12).
+PROGRAMMES = {"no sessions": False, "a plenary alone": False, "a session with places": True}
+
+
+@pytest.mark.parametrize("programme", PROGRAMMES)
 @pytest.mark.parametrize("status", [Status.CONFIRMED, Status.WAITING, Status.OFFERED])
-def test_change_sessions_is_offered_exactly_when_the_page_allows_it(client, status, with_sessions):
+def test_change_sessions_is_offered_exactly_when_the_page_allows_it(client, status, programme):
     event = EventPageFactory()
-    if with_sessions:
-        EventSessionFactory(event=event)
+    if programme == "a plenary alone":
+        EventSessionFactory(event=event, capacity=None)
+    elif programme == "a session with places":
+        EventSessionFactory(event=event, capacity=20)
     registration = Registration.objects.create(
         event=event, user=PractitionerFactory(), status=status
     )
@@ -54,8 +61,8 @@ def test_change_sessions_is_offered_exactly_when_the_page_allows_it(client, stat
     offered = url in my_events(client)
     page = client.get(url)
 
-    assert offered is with_sessions
-    assert page.status_code == (200 if with_sessions else 404)
+    assert offered is PROGRAMMES[programme]
+    assert page.status_code == (200 if PROGRAMMES[programme] else 404)
 
 
 def test_an_event_without_sessions_has_no_empty_sessions_row(client):

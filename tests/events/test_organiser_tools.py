@@ -8,7 +8,6 @@ from datetime import timedelta
 import openpyxl
 import pytest
 from allauth.account.models import EmailAddress
-from allauth.mfa.totp.internal.auth import TOTP
 from django.contrib.auth.models import Group
 from django.core import mail
 from django.core.exceptions import ValidationError
@@ -25,21 +24,20 @@ from events.organiser_services import (
     registration_decline,
 )
 from events.services import registration_cancel, registration_create
-from tests.factories import PractitionerFactory
+from tests.factories import PractitionerFactory, with_second_factor
 
 from .factories import EventPageFactory, EventSessionFactory
 
 pytestmark = pytest.mark.django_db
 
 Status = Registration.Status
-TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 
 
 def staff_user(email, group):
     user = User.objects.create_user(email=email, password="x" * 14, first_name="Olu")
     EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
     user.groups.add(Group.objects.get(name=group))
-    TOTP.activate(user, TOTP_SECRET)
+    with_second_factor(user)
     return user
 
 
@@ -75,7 +73,9 @@ def url(name, event, *args):
 # Permissions
 
 
-@pytest.mark.parametrize("name", ["delegates", "export_csv", "export_xlsx", "check_in", "summary"])
+@pytest.mark.parametrize(
+    "name", ["delegates", "export_csv", "export_xlsx", "check_in", "summary", "cancel"]
+)
 def test_anonymous_visitors_are_sent_to_sign_in(client, event, name):
     response = client.get(url(name, event))
     assert response.status_code == 302
@@ -90,7 +90,9 @@ def test_practitioners_without_admin_access_are_kept_out(client, event):
         assert response["Location"] != url("delegates", event)
 
 
-@pytest.mark.parametrize("name", ["delegates", "export_csv", "export_xlsx", "check_in", "summary"])
+@pytest.mark.parametrize(
+    "name", ["delegates", "export_csv", "export_xlsx", "check_in", "summary", "cancel"]
+)
 def test_editors_outside_event_organisers_are_refused(client, event, name):
     client.force_login(staff_user("editor@kx.example", "Editors"))
     assert client.get(url(name, event)).status_code == 403
@@ -107,7 +109,7 @@ def test_editors_cannot_approve(client):
     assert registration.status == Status.PENDING_APPROVAL
 
 
-@pytest.mark.parametrize("name", ["delegates", "check_in", "summary"])
+@pytest.mark.parametrize("name", ["delegates", "check_in", "summary", "cancel"])
 def test_organisers_may_use_every_tool(organiser_client, event, name):
     assert organiser_client.get(url(name, event)).status_code == 200
 
@@ -115,7 +117,7 @@ def test_organisers_may_use_every_tool(organiser_client, event, name):
 def test_superusers_may_use_the_tools(client, event):
     user = User.objects.create_superuser(email="admin@kx.example", password="x" * 14)
     EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
-    TOTP.activate(user, TOTP_SECRET)
+    with_second_factor(user)
     client.force_login(user)
     assert client.get(url("delegates", event)).status_code == 200
 
@@ -232,6 +234,7 @@ def test_csv_export_follows_the_filters_and_defuses_formulas(organiser_client, e
     assert row["Name"] == "Priya Shah"
     assert row["Organisation"] == "Kent Police"
     assert row["Status"] == "Confirmed"
+    assert row["Ticket"] == Registration.objects.get(user__last_name="Shah").short_code
     assert row["Dietary needs"] == '\'=HYPERLINK("http://evil.example")'
     assert row["Access needs"] == "'+1 wheelchair"
 
