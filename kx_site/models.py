@@ -45,7 +45,12 @@ class AudiencePageMixin(AudienceMixin):
 
 
 class HomePage(Page):
-    """The front page: what KX is, with what is coming up once those apps exist."""
+    """The front page: what is next and new for this reader.
+
+    Each listing shows only what the reader may see (``kx_site.home``). Signed out, the page is
+    the same for everyone and ``kx_site.page_cache`` keeps it; signed in, it holds the reader's
+    own next event and forum threads, so it is private to them.
+    """
 
     lead = models.CharField(max_length=300, blank=True)
     body = StreamField(BaseStreamBlock(), blank=True)
@@ -61,11 +66,28 @@ class HomePage(Page):
     ]
     max_count = 1
 
+    def serve(self, request, *args, **kwargs):
+        response = super().serve(request, *args, **kwargs)
+        if request.user.is_authenticated:
+            # The reader's own registration and threads: never kept by a shared cache, nor by
+            # the browser for the next person at the same computer.
+            patch_cache_control(response, private=True, no_store=True)
+        return response
+
     def get_context(self, request, *args, **kwargs):
+        from . import home
+
         context = super().get_context(request, *args, **kwargs)
+        user = request.user
         context["sections"] = visible_to(
-            StandardPage.objects.child_of(self).live().in_menu(), request.user
+            StandardPage.objects.child_of(self).live().in_menu(), user
         ).only("title", "url_path", "search_description")
+        context["next_registration"] = home.next_registration(user)
+        context["upcoming_events"] = home.upcoming_events(user)
+        context["latest_briefings"] = home.latest_briefings(user)
+        context["recent_practices"] = home.recent_practices(user)
+        context["forum_access"], context["active_threads"] = home.active_threads(user)
+        context["indexes"] = home.section_indexes(self)
         return context
 
 

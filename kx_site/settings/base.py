@@ -183,7 +183,12 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "account_login"
-LOGIN_REDIRECT_URL = "accounts:profile"
+# Signing in lands on the home page: what is next and new for the reader (allauth's `next`
+# still wins). A new member who has just confirmed their address lands on Your account, with
+# the next steps (verification status, how to be verified).
+LOGIN_REDIRECT_URL = "/"
+ACCOUNT_SIGNUP_REDIRECT_URL = "accounts:profile"
+ACCOUNT_EMAIL_CONFIRMATION_AUTHENTICATED_REDIRECT_URL = "/accounts/profile/"
 
 # allauth: email is the login, verification is mandatory, nothing reveals whether an
 # address is registered, and every sensitive endpoint is rate limited (allauth's defaults).
@@ -361,6 +366,23 @@ KX_EMAIL_MAX_ATTEMPTS = 5
 KX_EVENT_RETENTION_DAYS = int(os.environ.get("KX_EVENT_RETENTION_DAYS", "90"))
 # Delegates who attended may give feedback for this many days after the event ends.
 KX_EVENT_FEEDBACK_DAYS = int(os.environ.get("KX_EVENT_FEEDBACK_DAYS", "28"))
+# Days after its last change that an unsent practice submission (answers and files) is deleted.
+KX_SUBMISSION_DRAFT_DAYS = int(os.environ.get("KX_SUBMISSION_DRAFT_DAYS", "30"))
+# Practice attachments: the largest file, and the most pixels an image may claim (far more than
+# any photograph or scanned page: a small file that claims more is a decompression bomb).
+KX_UPLOAD_MAX_BYTES = int(os.environ.get("KX_UPLOAD_MAX_BYTES", str(10 * 1024 * 1024)))
+KX_UPLOAD_MAX_IMAGE_PIXELS = 50_000_000
+# The largest spreadsheet an editor may import practices from.
+KX_IMPORT_MAX_BYTES = 5 * 1024 * 1024
+# Certificates are set in DejaVu Sans (Debian's fonts-dejavu-core) so that every name prints;
+# without it they fall back to a core PDF font and plain letters.
+KX_CERTIFICATE_FONT_DIR = os.environ.get(
+    "KX_CERTIFICATE_FONT_DIR", "/usr/share/fonts/truetype/dejavu"
+)
+# Forums: a member's first posts wait for a moderator; rate limits are (requests, seconds) per
+# member and action ("lookup" is the @mention autocomplete, a request or two a keystroke).
+KX_FORUM_FIRST_POSTS_HELD = 2
+KX_FORUM_RATE_LIMITS = {"post": (10, 300), "flag": (10, 600), "lookup": (120, 60)}
 
 WAGTAIL_SITE_NAME = "KX"
 WAGTAILADMIN_BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:8000")

@@ -19,8 +19,33 @@ def test_login_is_by_email_address(client):
     response = login(client, "member@example.org")
 
     assert response.status_code == 302
-    assert response["Location"] == reverse("accounts:profile")
+    # Issue 12: signing in lands on the home page, with what is next and new for the reader.
+    assert response["Location"] == "/"
     assert client.session["_auth_user_id"] == str(user.pk)
+
+
+def test_signing_in_keeps_the_page_the_member_asked_for(client):
+    UserFactory(email="member@example.org")
+
+    response = client.post(
+        reverse("account_login") + "?next=/events/",
+        {"login": "member@example.org", "password": PASSWORD},
+    )
+
+    assert response.status_code == 302
+    assert response["Location"] == "/events/"
+
+
+def test_signing_in_never_follows_a_next_to_another_site(client):
+    UserFactory(email="member@example.org")
+
+    response = client.post(
+        reverse("account_login") + "?next=https://evil.example/",
+        {"login": "member@example.org", "password": PASSWORD},
+    )
+
+    assert response.status_code == 302
+    assert response["Location"] == "/"
 
 
 def test_the_login_form_asks_for_an_email_address_not_a_username(client):

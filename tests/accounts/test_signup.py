@@ -66,7 +66,8 @@ def test_a_verified_member_then_signs_in_with_email_and_password(signup, confirm
     )
 
     assert response.status_code == 302
-    assert response["Location"] == reverse("accounts:profile")
+    # Issue 12: signing in lands on the home page; the account page still knows them.
+    assert response["Location"] == "/"
     profile = client.get(reverse("accounts:profile"))
     assert profile.status_code == 200
     assert "Kent Police" in profile.content.decode()

@@ -76,11 +76,11 @@ def measure(client, practitioner, urls):
     return results
 
 
-def assert_fixed_queries(client, urls, grow):
+def assert_fixed_queries(client, urls, grow, practitioner=None):
     """Measure ``urls`` (once to warm the caches, once to count), call ``grow``, and check that
     no URL runs more queries for either visitor. Returns the grown pages' responses by
     ``(visitor, url)`` for the caller to check what they show."""
-    practitioner = PractitionerFactory()
+    practitioner = practitioner or PractitionerFactory()
     measure(client, practitioner, urls)
     small = measure(client, practitioner, urls)
     grow()
@@ -314,3 +314,66 @@ def test_a_briefing_page(client):
         assert content.count("Related event ") == shown
         assert content.count("Related practice ") == shown
         assert content.count(">Successor ") == shown
+
+
+def make_home_content(practitioner, start, count):
+    """``count`` more events, briefings, practices and forum threads of every audience, and
+    ``practitioner``'s registrations for some of the events (the home page shows the next)."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from events.models import EventPage, Registration
+    from forums.models import ForumCategory, Thread
+
+    make_events(start, count)
+    make_briefings(start, count)
+    make_practices(start, count)
+    categories = []
+    for n, fields in enumerate([*AUDIENCES[1:3], PROBATION_ONLY]):
+        category, _ = ForumCategory.objects.get_or_create(
+            slug=f"home-{n}", defaults={"name": f"Home category {n}", **fields}
+        )
+        categories.append(category)
+    author = PractitionerFactory()
+    for n in range(start, start + count):
+        Thread.objects.create(
+            category=categories[n % 3],
+            title=f"Dunlin thread {n}",
+            author=author,
+            last_post_at=timezone.now() - timedelta(minutes=n),
+        )
+    for event in EventPage.objects.filter(title__startswith="Kestrel event").order_by("pk")[
+        start : start + count : 4
+    ]:
+        Registration.objects.create(
+            event=event, user=practitioner, status=Registration.Status.CONFIRMED
+        )
+
+
+def test_the_home_page_sections(client):
+    """The home page's listings (upcoming events, briefings, practices, forum threads and the
+    reader's own next event) each take a fixed number of queries, signed out and signed in."""
+    PracticeIndexPageFactory()
+    practitioner = PractitionerFactory()
+    make_home_content(practitioner, 0, 4)
+
+    responses = assert_fixed_queries(
+        client, ["/"], lambda: make_home_content(practitioner, 4, 36), practitioner
+    )
+
+    for visitor in VISITORS:
+        response = responses[visitor, "/"]
+        content = response.content.decode()
+        # Three of each; never a probation-only one for either visitor.
+        events = response.context["upcoming_events"]
+        assert [event.title[:13] for event in events] == ["Kestrel event"] * 3
+        assert content.count("Curlew briefing") == 3
+        assert content.count("Lapwing practice") == 3
+        assert "Probation " not in content
+        if visitor == "practitioner":
+            assert response.context["next_registration"].user == practitioner
+            assert content.count("Dunlin thread") == 5
+        else:
+            assert response.context["next_registration"] is None
+            assert "Dunlin thread" not in content
