@@ -2,7 +2,6 @@
 
 import pytest
 from allauth.account.models import EmailAddress
-from allauth.mfa.totp.internal.auth import TOTP
 from django.contrib.auth.models import Group
 from wagtail.test.utils.form_data import (
     inline_formset,
@@ -15,6 +14,7 @@ from accounts.models import User
 from briefings.models import BriefingPage
 from practice_library.models import Topic
 from tests.events.factories import EventPageFactory
+from tests.factories import with_second_factor
 
 pytestmark = pytest.mark.django_db
 
@@ -24,7 +24,7 @@ def editor(db):
     user = User.objects.create_user(email="briefings.editor@kx.example", password="x" * 14)
     EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
     user.groups.add(Group.objects.get(name="Editors"))
-    TOTP.activate(user, "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP")
+    with_second_factor(user)
     return user
 
 
@@ -124,7 +124,7 @@ def test_an_administrator_can_create_the_briefings_index_and_it_gets_the_workflo
 
     admin = User.objects.create_superuser(email="root@kx.example", password="x" * 14)
     EmailAddress.objects.create(user=admin, email=admin.email, verified=True, primary=True)
-    TOTP.activate(admin, "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP")
+    with_second_factor(admin)
     client.force_login(admin)
     home = HomePage.objects.get()
 

@@ -4,7 +4,6 @@ from datetime import date, timedelta
 
 import pytest
 from allauth.account.models import EmailAddress
-from allauth.mfa.totp.internal.auth import TOTP
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.utils import timezone
@@ -14,7 +13,12 @@ from briefings.models import RecommendationStatusChange, with_current_status
 from briefings.services import recommendation_status_change
 from kx_site.audience import Audience
 from practice_library.models import Topic
-from tests.factories import PractitionerFactory, ProbationPractitionerFactory, UserFactory
+from tests.factories import (
+    PractitionerFactory,
+    ProbationPractitionerFactory,
+    UserFactory,
+    with_second_factor,
+)
 
 from .factories import BriefingPageFactory, RecommendationFactory
 
@@ -199,7 +203,7 @@ def staff_client(client):
         EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
         if group:
             user.groups.add(Group.objects.get(name=group))
-        TOTP.activate(user, "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP")
+        with_second_factor(user)
         client.force_login(user)
         return user
 

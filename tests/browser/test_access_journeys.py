@@ -1,5 +1,7 @@
 import re
 
+from playwright.sync_api import expect
+
 from accounts.models import Organisation
 
 from .conftest import assert_accessible, browser_journey, make_page, make_user, sign_in
@@ -33,9 +35,9 @@ def test_who_sees_a_police_only_page(new_page):
     sign_in(other_agency, probation.email)
     response = other_agency.goto("/police-practice/")
     assert response.status == 403
-    assert other_agency.get_by_text(
-        re.compile("only for members of particular", re.I)
-    ).is_visible()
+    expect(
+        other_agency.get_by_text(re.compile("only for members of particular", re.I))
+    ).to_be_visible()
     assert "Police-only practice" not in other_agency.content()
     assert_accessible(other_agency)
 
@@ -43,8 +45,8 @@ def test_who_sees_a_police_only_page(new_page):
     sign_in(allowed, police.email)
     response = allowed.goto("/police-practice/")
     assert response.status == 200
-    assert allowed.get_by_text("Police-only practice.").is_visible()
-    assert allowed.get_by_text("OFFICIAL-SENSITIVE").is_visible()
+    expect(allowed.get_by_text("Police-only practice.")).to_be_visible()
+    expect(allowed.get_by_text("OFFICIAL-SENSITIVE")).to_be_visible()
     assert_accessible(allowed)
 
 

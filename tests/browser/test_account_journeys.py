@@ -1,13 +1,12 @@
 import re
 
-from allauth.mfa.totp.internal.auth import TOTP
 from django.contrib.auth.models import Group
+from playwright.sync_api import expect
 
 from accounts.models import Organisation, User, VerificationRequest
+from tests.factories import TOTP_SECRET, with_second_factor
 
 from .conftest import PASSWORD, assert_accessible, browser_journey, make_user, sign_in
-
-ADMIN_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 
 
 @browser_journey
@@ -17,7 +16,7 @@ def test_police_officer_signs_up_verifies_and_is_recognised_without_javascript(n
     assert_accessible(page)
 
     page.get_by_role("button", name=re.compile("Create|Sign up", re.I)).click()
-    assert page.locator(".govuk-error-summary").is_visible()
+    expect(page.locator(".govuk-error-summary")).to_be_visible()
     assert_accessible(page)
     assert not User.objects.exists()
 
@@ -43,9 +42,9 @@ def test_police_officer_signs_up_verifies_and_is_recognised_without_javascript(n
     # Confirmed in the browser that signed up: signed in, on Your account.
     page.wait_for_url("**/accounts/profile/")
     status = page.locator(".govuk-summary-list__row", has_text="Status")
-    assert status.locator(".govuk-tag").inner_text() == "Verified"
+    expect(status.locator(".govuk-tag")).to_have_text("Verified")
     member_of = page.locator(".govuk-summary-list__row", has_text="Member of")
-    assert "Kent Police" in member_of.inner_text()
+    expect(member_of).to_contain_text("Kent Police")
     assert_accessible(page)
 
     page.goto("/accounts/logout/")
@@ -56,14 +55,14 @@ def test_police_officer_signs_up_verifies_and_is_recognised_without_javascript(n
 
     sign_in(page, "jo.bloggs@kent.police.uk")
     page.goto("/accounts/profile/")
-    assert page.get_by_text("Kent Police").first.is_visible()
+    expect(page.get_by_text("Kent Police").first).to_be_visible()
 
 
 @browser_journey
 def test_unknown_domain_member_asks_for_verification_and_an_admin_approves(new_page, outbox):
     member = make_user("r.patel@university.example", first_name="Ravi", last_name="Patel")
     admin = make_user("admin@kx.example", is_superuser=True, is_staff=True)
-    TOTP.activate(admin, ADMIN_SECRET)
+    with_second_factor(admin)
 
     page = new_page()
     sign_in(page, member.email)
@@ -71,7 +70,7 @@ def test_unknown_domain_member_asks_for_verification_and_an_admin_approves(new_p
     page.get_by_role("button", name="Ask to be verified").click()
     assert_accessible(page)
     page.get_by_role("button", name="Send request").click()
-    assert page.locator(".govuk-error-summary").is_visible()
+    expect(page.locator(".govuk-error-summary")).to_be_visible()
     assert_accessible(page)
     assert not VerificationRequest.objects.exists()
 
@@ -82,11 +81,11 @@ def test_unknown_domain_member_asks_for_verification_and_an_admin_approves(new_p
     )
     page.get_by_role("button", name="Send request").click()
     page.wait_for_url("**/accounts/profile/")
-    assert page.get_by_text(re.compile("waiting for a decision", re.I)).first.is_visible()
+    expect(page.get_by_text(re.compile("waiting for a decision", re.I)).first).to_be_visible()
     assert_accessible(page)
 
     admin_page = new_page()
-    sign_in(admin_page, admin.email, totp_secret=ADMIN_SECRET)
+    sign_in(admin_page, admin.email, totp_secret=TOTP_SECRET)
     admin_page.goto("/admin/verification/")
     admin_page.get_by_role("link", name=re.compile("Ravi Patel|r.patel", re.I)).first.click()
     admin_page.get_by_label("Approve").check()
@@ -101,7 +100,7 @@ def test_unknown_domain_member_asks_for_verification_and_an_admin_approves(new_p
     )
 
     page.goto("/accounts/profile/")
-    assert page.get_by_text("Home Office").first.is_visible()
+    expect(page.get_by_text("Home Office").first).to_be_visible()
 
 
 @browser_journey

@@ -4,6 +4,7 @@ message about an OFFICIAL-SENSITIVE event on KX (the email only links to it)."""
 import re
 
 from django.core.files.base import ContentFile
+from playwright.sync_api import expect
 from wagtail.documents.models import Document
 
 from events import organiser_services, services
@@ -57,7 +58,7 @@ def test_find_by_topic_get_materials_and_read_a_sensitive_message(
     assert_accessible(page)
     page.get_by_role("link", name=event.title).click()
     page.wait_for_url("**/events/national-arms-conference/")
-    assert page.get_by_text("ARMS practice", exact=True).is_visible()
+    expect(page.get_by_text("ARMS practice", exact=True)).to_be_visible()
     assert_accessible(page)
     slides = page.get_by_role("link", name=re.compile("Opening plenary slides"))
     response = page.request.get(slides.get_attribute("href"))
@@ -77,6 +78,6 @@ def test_find_by_topic_get_materials_and_read_a_sensitive_message(
     assert_accessible(page)
     page.get_by_role("link", name="Room change").click()
     page.wait_for_url(f"**{message_path}")
-    assert page.get_by_text(MESSAGE).is_visible()
-    assert page.get_by_text("OFFICIAL-SENSITIVE").is_visible()
+    expect(page.get_by_text(MESSAGE)).to_be_visible()
+    expect(page.get_by_text("OFFICIAL-SENSITIVE")).to_be_visible()
     assert_accessible(page)

@@ -7,16 +7,16 @@ the site's own pages; the /admin/ pages are Wagtail's markup, which this project
 
 import re
 
-from allauth.mfa.totp.internal.auth import TOTP
 from django.contrib.auth.models import Group
+from playwright.sync_api import expect
 
 from kx_site.models import HomePage
 from practice_library.models import PracticeIndexPage, PracticePage
+from tests.factories import TOTP_SECRET, with_second_factor
 
 from .conftest import assert_accessible, browser_journey, make_user, sign_in
 from .test_event_journeys import make_practitioner
 
-TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 PDF = {"name": "visit-plan.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.4 plan"}
 
 
@@ -33,37 +33,48 @@ def test_a_practitioner_shares_a_practice_and_finds_it_once_published(new_page, 
     submitter = make_practitioner("sam.sharer@kent.police.uk", "Sam")
     senior_editor = make_user("senior@kx.example", first_name="Sian", last_name="Senior")
     senior_editor.groups.add(Group.objects.get(name="Senior editors"))
-    TOTP.activate(senior_editor, TOTP_SECRET)
+    with_second_factor(senior_editor)
 
-    # The practitioner, without JavaScript, opens the library and the form.
+    # The practitioner, without JavaScript, opens the library and the first question page.
     page = new_page(javascript=False)
     sign_in(page, submitter.email)
     page.goto("/library/")
     assert_accessible(page)
     page.get_by_role("link", name="Share a practice from your organisation").click()
-    page.wait_for_url("**/library/submit/")
+    page.wait_for_url("**/library/submit/practice/")
     assert_accessible(page)
 
     # They forget the name of the practice: a GOV.UK error, and what they typed is kept.
+    # (test_practice_submission_journey.py follows every question page in detail.)
     page.get_by_label("Summary").fill("Police and probation review PDP referrals together.")
-    page.get_by_label("Potentially dangerous persons (PDPs)").check()
-    page.get_by_label("Promising").check()
-    page.get_by_label("Evaluated locally").check()
     page.get_by_label("Description").fill("A weekly panel reviews every referral.")
-    page.get_by_role("button", name="Send to the editors").click()
-    assert page.get_by_role("heading", name="There is a problem").is_visible()
-    assert page.get_by_role("link", name="Enter the name of the practice").is_visible()
-    assert (
-        page.get_by_label("Description").input_value() == "A weekly panel reviews every referral."
+    page.get_by_role("button", name="Continue").click()
+    expect(page.get_by_role("heading", name="There is a problem")).to_be_visible()
+    expect(page.get_by_role("link", name="Enter the name of the practice")).to_be_visible()
+    expect(page.get_by_label("Description")).to_have_value(
+        "A weekly panel reviews every referral."
     )
     assert_accessible(page)
-
     page.get_by_label("Name of the practice").fill("Weekly PDP screening panel")
-    page.set_input_files("#id_attachment_1", files=[PDF])
+    page.get_by_role("button", name="Continue").click()
+    page.wait_for_url("**/library/submit/evidence/")
+    page.get_by_label("Promising").check()
+    page.get_by_label("Evaluated locally").check()
+    page.get_by_role("button", name="Continue").click()
+    page.wait_for_url("**/library/submit/context/")
+    page.get_by_label("Potentially dangerous persons (PDPs)").check()
+    page.get_by_role("button", name="Continue").click()
+    page.wait_for_url("**/library/submit/contact/")
+    page.get_by_role("button", name="Continue").click()
+    page.wait_for_url("**/library/submit/attachments/")
+    page.get_by_label("Upload a file").set_input_files(files=[PDF])
+    page.get_by_role("button", name="Continue").click()
+    page.wait_for_url("**/library/submit/check/")
     page.get_by_role("button", name="Send to the editors").click()
-    page.wait_for_url("**/library/")
-    assert page.get_by_text(re.compile("is with the editors")).is_visible()
-    assert page.get_by_text("Weekly PDP screening panel", exact=True).count() == 0
+    page.wait_for_url("**/library/submit/sent/*/")
+    expect(page.get_by_text(re.compile("is with the editors"))).to_be_visible()
+    page.goto("/library/")
+    expect(page.get_by_text("Weekly PDP screening panel", exact=True)).to_have_count(0)
     assert_accessible(page)
     practice = PracticePage.objects.get(title="Weekly PDP screening panel")
     assert not practice.live
@@ -72,7 +83,7 @@ def test_a_practitioner_shares_a_practice_and_finds_it_once_published(new_page, 
     # A senior editor publishes it from the Wagtail admin.
     editor = new_page()
     sign_in(editor, senior_editor.email, totp_secret=TOTP_SECRET)
-    editor.wait_for_url("**/accounts/profile/")
+    editor.wait_for_url(re.compile(r"^https?://[^/]+/$"))  # signed in: home
     editor.goto(f"/admin/pages/{practice.pk}/edit/")
     publish = editor.locator('button[name="action-publish"]')
     if not publish.is_visible():
@@ -81,7 +92,7 @@ def test_a_practitioner_shares_a_practice_and_finds_it_once_published(new_page, 
     # Publishing ends the workflow the submission started: Wagtail asks to confirm.
     editor.get_by_role("dialog").get_by_role("button", name="Publish").click()
     editor.wait_for_url(lambda url: "/edit/" not in url)
-    assert editor.get_by_text(re.compile("has been published")).first.is_visible()
+    expect(editor.get_by_text(re.compile("has been published")).first).to_be_visible()
     editor.close()
     practice.refresh_from_db()
     assert practice.live
@@ -92,16 +103,18 @@ def test_a_practitioner_shares_a_practice_and_finds_it_once_published(new_page, 
     page.goto("/library/")
     page.get_by_label("Search the library").fill("screening panels")
     page.get_by_role("button", name="Apply filters").click()
-    assert page.get_by_text("1 practice found for ‘screening panels’.", exact=True).is_visible()
-    assert page.get_by_role("link", name="Weekly PDP screening panel").is_visible()
+    expect(
+        page.get_by_text("1 practice found for ‘screening panels’.", exact=True)
+    ).to_be_visible()
+    expect(page.get_by_role("link", name="Weekly PDP screening panel")).to_be_visible()
     page.get_by_role("link", name="Clear search and filters").click()
     page.get_by_label(re.compile(r"^Potentially dangerous persons \(PDPs\) \(1\)$")).check()
     page.get_by_label("Evaluated locally (1)").check()
     page.get_by_role("button", name="Apply filters").click()
-    assert page.get_by_text("1 practice.", exact=True).is_visible()
+    expect(page.get_by_text("1 practice.", exact=True)).to_be_visible()
     assert_accessible(page)
     page.get_by_role("link", name="Weekly PDP screening panel").click()
-    assert page.get_by_role("heading", name="Weekly PDP screening panel").is_visible()
-    assert page.get_by_role("link", name="visit-plan.pdf").is_visible()
-    assert page.get_by_text("sam.sharer@kent.police.uk").is_visible()
+    expect(page.get_by_role("heading", name="Weekly PDP screening panel")).to_be_visible()
+    expect(page.get_by_role("link", name="visit-plan.pdf")).to_be_visible()
+    expect(page.get_by_text("sam.sharer@kent.police.uk")).to_be_visible()
     assert_accessible(page)

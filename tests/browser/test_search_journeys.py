@@ -1,6 +1,7 @@
 import re
 
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from accounts.models import Organisation
 from kx_site.audience import Audience, Marking
@@ -43,22 +44,22 @@ def test_searching_filtering_and_paging_without_javascript(new_page):
     assert_accessible(page)
     page.get_by_label("Search KX").fill("home visits")
     page.get_by_role("button", name="Search", exact=True).click()
-    assert page.get_by_text(re.compile(r"23 results for “home visits”")).is_visible()
+    expect(page.get_by_text(re.compile(r"23 results for “home visits”"))).to_be_visible()
     assert "Kent covert visit tactics" not in page.content()
     assert_accessible(page)
 
     page.get_by_role("link", name="Next page").click()
-    assert page.get_by_text("showing 21 to 23").is_visible()
+    expect(page.get_by_text("showing 21 to 23")).to_be_visible()
     assert_accessible(page)
 
     page.get_by_label(re.compile("^Promising")).check()
     page.get_by_role("button", name="Apply filters").click()
-    assert page.get_by_label(re.compile("^Promising")).is_checked()
+    expect(page.get_by_label(re.compile("^Promising"))).to_be_checked()
     assert_accessible(page)
 
     page.get_by_label("Search KX").fill("x" * 201)
     page.get_by_role("button", name="Search", exact=True).click()
-    assert page.get_by_text("There is a problem").is_visible()
+    expect(page.get_by_text("There is a problem")).to_be_visible()
     assert_accessible(page)
 
 
@@ -81,5 +82,5 @@ def test_a_practitioner_finds_restricted_practice_and_gets_suggestions(new_page)
     box.fill("covert visit")
     box.press("Enter")
     page.wait_for_url(re.compile(r"q=covert"))
-    assert page.get_by_role("link", name="Kent covert visit tactics").is_visible()
+    expect(page.get_by_role("link", name="Kent covert visit tactics")).to_be_visible()
     assert_accessible(page)

@@ -61,9 +61,9 @@ def test_member_adds_a_security_key_then_signs_in_with_it(page, site_url):
     key = Authenticator.objects.get(user=member, type=Authenticator.Type.WEBAUTHN)
     assert key.wrap().name == "Desk key"
     page.goto("/accounts/2fa/")
-    assert page.get_by_text("1 security key added").is_visible()
+    expect(page.get_by_text("1 security key added")).to_be_visible()
     page.get_by_role("link", name="Manage security keys").click()
-    assert page.get_by_role("rowheader", name="Desk key").is_visible()
+    expect(page.get_by_role("rowheader", name="Desk key")).to_be_visible()
     assert_accessible(page)
 
     page.goto("/accounts/logout/")
@@ -94,8 +94,8 @@ def test_without_javascript_the_add_page_offers_the_authenticator_app(new_page):
     page.get_by_role("button", name="Continue").click()
 
     assert "/accounts/2fa/webauthn/add/" in page.url
-    assert page.get_by_text("Adding a security key needs JavaScript").is_visible()
-    assert not page.get_by_role("button", name="Add security key").is_visible()
+    expect(page.get_by_text("Adding a security key needs JavaScript")).to_be_visible()
+    expect(page.get_by_role("button", name="Add security key")).to_be_hidden()
     assert_accessible(page)
     page.get_by_role("link", name="set up an authenticator app").click()
     assert "/accounts/2fa/totp/activate/" in page.url

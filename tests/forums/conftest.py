@@ -5,7 +5,6 @@ from datetime import timedelta
 
 import pytest
 from allauth.account.models import EmailAddress
-from allauth.mfa.totp.internal.auth import TOTP
 from django.contrib.auth.models import Group
 from django.utils import timezone
 
@@ -13,9 +12,12 @@ from accounts.models import OrganisationKind, User, VerificationMethod
 from forums import services
 from forums.models import ForumCategory
 from kx_site.audience import Audience, Marking
-from tests.factories import PractitionerFactory, ProbationPractitionerFactory, UserFactory
-
-TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+from tests.factories import (
+    PractitionerFactory,
+    ProbationPractitionerFactory,
+    UserFactory,
+    with_second_factor,
+)
 
 
 def make_category(slug, *, audience=Audience.PRACTITIONERS, kinds=(), marking=Marking.OFFICIAL):
@@ -90,7 +92,7 @@ def moderator(db):
     )
     EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
     user.groups.add(Group.objects.get(name="Moderators"))
-    TOTP.activate(user, TOTP_SECRET)
+    with_second_factor(user)
     return user
 
 
@@ -101,4 +103,8 @@ def start_thread(category, author, title="Sharing ARMS practice", body="How do y
 @pytest.fixture(autouse=True)
 def _generous_rate_limits(settings):
     """Fixtures post a lot; the rate-limit tests set their own limits."""
-    settings.KX_FORUM_RATE_LIMITS = {"post": (1000, 300), "flag": (1000, 600)}
+    settings.KX_FORUM_RATE_LIMITS = {
+        **settings.KX_FORUM_RATE_LIMITS,
+        "post": (1000, 300),
+        "flag": (1000, 600),
+    }

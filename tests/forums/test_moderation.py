@@ -51,7 +51,7 @@ def test_a_flag_needs_a_reason(client, probation, thread):
 
 
 def test_flagging_is_rate_limited(probation, cross_agency, police, settings):
-    settings.KX_FORUM_RATE_LIMITS = {"flag": (2, 600)}
+    settings.KX_FORUM_RATE_LIMITS = {**settings.KX_FORUM_RATE_LIMITS, "flag": (2, 600)}
     posts = [start_thread(cross_agency, police, title=f"T{n}").posts.get() for n in range(3)]
     services.post_flag(post=posts[0], user=probation, reason="other")
     services.post_flag(post=posts[1], user=probation, reason="other")

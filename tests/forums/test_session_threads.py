@@ -3,7 +3,6 @@ linked both ways."""
 
 import pytest
 from allauth.account.models import EmailAddress
-from allauth.mfa.totp.internal.auth import TOTP
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
@@ -12,8 +11,7 @@ from accounts.models import User
 from forums import services
 from forums.models import Thread
 from tests.events.factories import EventPageFactory, EventSessionFactory
-
-from .conftest import TOTP_SECRET
+from tests.factories import with_second_factor
 
 pytestmark = pytest.mark.django_db
 
@@ -23,7 +21,7 @@ def organiser(db):
     user = User.objects.create_user(email="organiser@kx.example", password="x" * 14)
     EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
     user.groups.add(Group.objects.get(name="Event organisers"))
-    TOTP.activate(user, TOTP_SECRET)
+    with_second_factor(user)
     return user
 
 

@@ -2,7 +2,6 @@
 
 import pytest
 from allauth.account.models import EmailAddress
-from allauth.mfa.totp.internal.auth import TOTP
 from django.contrib.auth.models import Group
 from wagtail.models import Page
 from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_text, streamfield
@@ -10,6 +9,7 @@ from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_
 from accounts.models import Organisation, User
 from kx_site.audience import Audience
 from kx_site.models import HomePage, StandardPage
+from tests.factories import with_second_factor
 
 pytestmark = pytest.mark.django_db
 
@@ -21,7 +21,7 @@ def staff_client(client, *, email, groups=(), superuser=False):
     EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
     for name in groups:
         user.groups.add(Group.objects.get(name=name))
-    TOTP.activate(user, "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP")
+    with_second_factor(user)
     client.force_login(user)
     return user
 

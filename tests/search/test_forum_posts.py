@@ -30,7 +30,11 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture(autouse=True)
 def _generous_rate_limits(settings):
-    settings.KX_FORUM_RATE_LIMITS = {"post": (1000, 300), "flag": (1000, 600)}
+    settings.KX_FORUM_RATE_LIMITS = {
+        **settings.KX_FORUM_RATE_LIMITS,
+        "post": (1000, 300),
+        "flag": (1000, 600),
+    }
 
 
 def search(user, text, **filters):
