@@ -26,10 +26,11 @@ from django.db import transaction
 from django.template import Context
 from django.template.loader import get_template
 from django.utils import timezone
-from django_tasks import default_task_backend, task
+from django_tasks import task
 
 from kx_site.links import base_url
 from kx_site.models import SentEmail
+from kx_site.retrying import retry_later
 
 logger = logging.getLogger(__name__)
 
@@ -63,19 +64,20 @@ def send_email(*, subject, body, to, attachments=(), attempt=1, headers=None, me
         with suppress(Exception):
             connection.close()
         logger.warning("Email %r to %s failed (attempt %s): %s", subject, to, attempt, str(exc))
-        if attempt < settings.KX_EMAIL_MAX_ATTEMPTS and default_task_backend.supports_defer:
-            retry = {"headers": headers} if headers else {}
-            if message_id:
-                retry["message_id"] = message_id
-            delay = timedelta(seconds=settings.KX_EMAIL_RETRY_BASE_SECONDS * 2**attempt)
-            send_email.using(run_after=timezone.now() + delay).enqueue(
-                subject=subject,
-                body=body,
-                to=to,
-                attachments=attachments,
-                attempt=attempt + 1,
-                **retry,
-            )
+        retry = {"headers": headers} if headers else {}
+        if message_id:
+            retry["message_id"] = message_id
+        if retry_later(
+            send_email,
+            attempt=attempt,
+            max_attempts=settings.KX_EMAIL_MAX_ATTEMPTS,
+            first_delay=timedelta(seconds=settings.KX_EMAIL_RETRY_BASE_SECONDS),
+            subject=subject,
+            body=body,
+            to=to,
+            attachments=attachments,
+            **retry,
+        ):
             return "retrying"
         logger.error("Email %r to %s given up after %s attempts", subject, to, attempt)
         return "failed"

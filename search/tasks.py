@@ -4,8 +4,9 @@ import logging
 from datetime import timedelta
 
 from django.conf import settings
-from django.utils import timezone
-from django_tasks import default_task_backend, task
+from django_tasks import task
+
+from kx_site.retrying import retry_later
 
 from . import services
 from .engine import EngineUnavailable
@@ -26,10 +27,12 @@ def sync_search_engine(*, attempt=1):
         sent = services.search_engine_sync()
     except EngineUnavailable as exc:
         logger.warning("Search index update failed (attempt %s): %s", attempt, exc)
-        if attempt < settings.SEARCH_INDEX_MAX_ATTEMPTS and default_task_backend.supports_defer:
-            sync_search_engine.using(
-                run_after=timezone.now() + timedelta(minutes=2**attempt)
-            ).enqueue(attempt=attempt + 1)
+        if retry_later(
+            sync_search_engine,
+            attempt=attempt,
+            max_attempts=settings.SEARCH_INDEX_MAX_ATTEMPTS,
+            first_delay=timedelta(minutes=1),
+        ):
             return "retrying"
         # The entries stay flagged: the next sync, or `search_index --sync`, sends them.
         logger.error("Search index update left pending after %s attempts", attempt)

@@ -54,7 +54,7 @@ def test_send_email_reports_failure_instead_of_raising(failing_mail_server, capl
 
 def test_the_task_retries_later_where_the_backend_can_defer(failing_mail_server, monkeypatch):
     """With the database queue a failed send is tried again after 2**attempt minutes."""
-    from kx_site import notifications
+    from kx_site import retrying
 
     deferred = []
 
@@ -68,7 +68,7 @@ def test_the_task_retries_later_where_the_backend_can_defer(failing_mail_server,
         def enqueue(self, **kwargs):
             deferred.append((self.run_after, kwargs))
 
-    monkeypatch.setattr(notifications, "default_task_backend", DeferringBackend())
+    monkeypatch.setattr(retrying, "default_task_backend", DeferringBackend())
     monkeypatch.setattr(type(send_email), "using", lambda self, run_after=None: Later(run_after))
 
     result = send_email.call(subject="Hello", body="Body", to=["a@example.org"], attempt=2)
