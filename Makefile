@@ -107,9 +107,15 @@ check: install ## Django system checks and missing migrations
 # exits 5, "no tests collected", and that is fine there. The whole suite must collect in both runs.
 NONE_COLLECTED_OK = $(if $(strip $(PYTEST_ARGS)),|| [ $$? -eq 5 ])
 
+# Both passes run on PYTEST_WORKERS processes (pytest-xdist; one per core of this project's
+# machines). Each test file stays on one worker, and the tests that start servers or hold many
+# database connections run one at a time (tests/conftest.py). PYTEST_WORKERS=0 runs in-process.
+PYTEST_WORKERS ?= 2
+XDIST = $(if $(filter 0,$(PYTEST_WORKERS)),,-n $(PYTEST_WORKERS) --dist loadgroup)
+
 pytest: install assets ## The pytest suite: unit, view and service tests, then the browser journeys
-	$(BIN)/pytest -m "not browser and not production" $(PYTEST_ARGS) $(NONE_COLLECTED_OK)
-	$(BIN)/pytest -m browser $(PYTEST_ARGS) $(NONE_COLLECTED_OK)
+	$(BIN)/pytest $(XDIST) -m "not browser and not production" $(PYTEST_ARGS) $(NONE_COLLECTED_OK)
+	$(BIN)/pytest $(XDIST) -m browser $(PYTEST_ARGS) $(NONE_COLLECTED_OK)
 
 smoke: install assets ## The production stack (gunicorn, worker, scheduler, SMTP) in Chromium; needs DATABASE_URL (PostgreSQL) and SEARCH_URL
 	$(BIN)/pytest -m production -s tests/production $(PYTEST_ARGS)
@@ -126,10 +132,10 @@ bench: install ## Benchmark registration against a running server (see bench/reg
 	$(BIN)/python bench/registration.py $(BENCH_ARGS)
 
 search-engine: ## Start a local OpenSearch node at http://127.0.0.1:9201 (then export SEARCH_URL)
-	search/engine/start.sh
+	search/opensearch_node/start.sh
 
 search-engine-stop: ## Stop the local OpenSearch node
-	search/engine/start.sh stop
+	search/opensearch_node/start.sh stop
 
 bench-search: install ## Search on the engine and the database side by side (needs make search-engine)
 	$(BIN)/python bench/search.py $(BENCH_SEARCH_ARGS)
