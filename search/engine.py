@@ -277,7 +277,7 @@ class OpenSearchEngine(Engine):
 
     @classmethod
     def make_client(cls, hosts, options, timeout):
-        from opensearchpy import OpenSearch
+        from .opensearch_client import OpenSearch
 
         # A node that refuses the connection costs little: the next one is tried. A node that
         # times out is not retried, so a slow cluster never doubles a page's wait.
@@ -305,13 +305,13 @@ class OpenSearchEngine(Engine):
         return self.client.indices.get_alias(name=alias, ignore=404)
 
     def _errors(self):
-        from opensearchpy.exceptions import TransportError
+        from .opensearch_client import TransportError
 
         # ConnectionError and ConnectionTimeout are TransportErrors in opensearch-py.
         return (TransportError,)
 
     def _not_found(self):
-        from opensearchpy.exceptions import NotFoundError
+        from .opensearch_client import NotFoundError
 
         return NotFoundError
 

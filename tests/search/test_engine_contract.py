@@ -27,7 +27,7 @@ def response_for(path):
 
 
 def opensearch_capture(monkeypatch):
-    from opensearchpy import Transport
+    from search.opensearch_client import Transport
 
     sent = []
 
