@@ -2,7 +2,8 @@
 
 from django.urls import path
 
-from . import feedback_views, organiser_views
+from .feedback import views as feedback_views
+from .organising import views as organiser_views
 
 urlpatterns = [
     path("events/organising/", organiser_views.index, name="events_organiser_index"),

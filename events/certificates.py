@@ -22,7 +22,7 @@ from django.utils.formats import date_format
 
 from kx_site.links import absolute_url
 
-from .feedback_services import has_attended, sessions_attended
+from .feedback.services import has_attended, sessions_attended
 from .models import Certificate, EventSession, Registration
 
 REFERENCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # No 0/O or 1/I to misread.

@@ -20,7 +20,7 @@ from .demo_extras import (
     ensure_speaker_photo,
     ensure_workshop_quota,
 )
-from .feedback_demo import ensure_demo_feedback
+from .feedback.demo import ensure_demo_feedback
 from .models import EventIndexPage, EventPage, EventSession, Registration, Speaker, Venue
 
 # Extra practitioners to fill places: (email, first, last, role, organisation slug).

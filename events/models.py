@@ -17,7 +17,7 @@ from wagtail.models import Orderable, Page
 from accounts.models import OrganisationKind
 from kx_site.audience import AudienceMixin
 from kx_site.blocks import BaseStreamBlock
-from kx_site.models import AudiencePageMixin
+from kx_site.models import AudienceIndexPage, AudiencePageMixin
 from kx_site.pagination import paginate
 
 # The speaker photo's rendition on the event page; prefetched so the page's queries stay fixed.
@@ -80,15 +80,8 @@ class Speaker(models.Model):
         return self.name
 
 
-class EventIndexPage(Page):
-    intro = models.CharField(max_length=300, blank=True)
-
-    content_panels = [*Page.content_panels, FieldPanel("intro")]
-    parent_page_types = ["kx_site.HomePage"]
+class EventIndexPage(AudienceIndexPage):
     subpage_types = ["events.EventPage"]
-    max_count = 1
-
-    events_per_page = 20
 
     def get_context(self, request, *args, **kwargs):
         from kx_site.audience import visible_to
@@ -113,9 +106,7 @@ class EventIndexPage(Page):
             else listed.filter(end__gte=now),
             request.user,
         )
-        context["events_page"] = paginate(
-            request, filter_form.filter(events), self.events_per_page
-        )
+        context["events_page"] = paginate(request, filter_form.filter(events), self.per_page)
         return context
 
 
@@ -411,7 +402,7 @@ class Registration(models.Model):
     # Reminders (see events.reminders): set in the same transaction that queues the email.
     reminder_7_days_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
     reminder_1_day_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
-    # Feedback invitation after the event (see events.feedback_invitations).
+    # Feedback invitation after the event (see events.feedback.invitations).
     feedback_invitation_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
@@ -587,7 +578,7 @@ class EventMessage(models.Model):
 
 
 class Score(models.IntegerChoices):
-    """A five-point scale; each question words the points its own way (events.feedback_forms)."""
+    """A five-point scale; each question words the points its own way (events.feedback.forms)."""
 
     ONE = 1, "1"
     TWO = 2, "2"

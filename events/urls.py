@@ -1,6 +1,7 @@
 from django.urls import path
 
-from . import calendar_feeds, feedback_views, views
+from . import calendar_feeds, views
+from .feedback import views as feedback_views
 
 app_name = "events"
 

@@ -17,8 +17,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from kx_site.audience import can_view, user_has_verified_email, visibility_q
 
-from . import calendar_feeds, certificates, feedback_services, services
+from . import calendar_feeds, certificates, services
 from .calendar import registration_calendar
+from .feedback import services as feedback_services
 from .forms import RegistrationForm, SessionChoiceForm
 from .models import EventMessage, EventPage, EventSession, Registration, SessionFeedback
 from .programme import delegate_day

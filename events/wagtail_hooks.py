@@ -1,8 +1,8 @@
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
-from . import wagtail_hooks_organisers  # noqa: F401 - registers the organisers' tools
 from .models import Speaker, Venue
+from .organising import wagtail_hooks as organising_hooks  # noqa: F401 - registers the organisers' tools
 
 
 class VenueViewSet(SnippetViewSet):

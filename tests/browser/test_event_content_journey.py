@@ -7,8 +7,9 @@ from django.core.files.base import ContentFile
 from playwright.sync_api import expect
 from wagtail.documents.models import Document
 
-from events import organiser_services, services
+from events import services
 from events.models import EventSessionMaterial
+from events.organising import services as organiser_services
 from practice_library.models import Topic
 
 from .conftest import assert_accessible, browser_journey, make_user, sign_in

@@ -9,7 +9,7 @@ from factory.django import DjangoModelFactory
 
 from events.models import EventIndexPage, EventPage, EventSession, Venue
 from kx_site.audience import Audience, Marking
-from kx_site.models import HomePage
+from tests.factories import IndexPageFactory
 
 
 class VenueFactory(DjangoModelFactory):
@@ -21,17 +21,12 @@ class VenueFactory(DjangoModelFactory):
     access_information = "Step-free access from the street."
 
 
-class EventIndexPageFactory(wagtail_factories.PageFactory):
-    """The one events index at /events/, created once and then reused."""
-
+class EventIndexPageFactory(IndexPageFactory):
     class Meta:
         model = EventIndexPage
-        django_get_or_create = ("parent", "slug")
 
-    parent = factory.LazyFunction(lambda: HomePage.objects.get())
     title = "Events"
     slug = "events"
-    live = True
 
 
 class EventPageFactory(wagtail_factories.PageFactory):

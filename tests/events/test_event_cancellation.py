@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from events.calendar_feeds import public_feed_events
 from events.models import EventPage, Registration, RegistrationLogEntry
-from events.organiser_services import event_cancel
+from events.organising.services import event_cancel
 from events.services import registration_cancel, registration_create
 from kx_site.audience import Audience, Marking
 from tests.factories import PractitionerFactory, staff_member

@@ -10,8 +10,8 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
-from events.feedback_invitations import send_feedback_invitations
-from events.feedback_services import feedback_submit, sessions_attended
+from events.feedback.invitations import send_feedback_invitations
+from events.feedback.services import feedback_submit, sessions_attended
 from events.models import FeedbackResponse, Registration, SessionFeedback
 from kx_site.audience import Audience
 from tests.factories import PractitionerFactory

@@ -7,7 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from events.feedback_report import feedback_report
+from events.feedback.report import feedback_report
 from events.models import FeedbackResponse, SessionFeedback
 from tests.factories import PractitionerFactory
 

@@ -11,7 +11,7 @@ from allauth.account.models import EmailAddress
 from django.urls import reverse
 from django.utils import timezone
 
-from events.feedback_services import feedback_closes_at
+from events.feedback.services import feedback_closes_at
 from events.models import FeedbackResponse, Registration
 from kx_site.audience import Audience
 from tests.factories import PractitionerFactory

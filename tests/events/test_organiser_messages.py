@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from events.models import EventMessage, Registration, RegistrationLogEntry
-from events.organiser_services import event_message_send
+from events.organising.services import event_message_send
 from kx_site.audience import Marking
 from tests.factories import PractitionerFactory
 

@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from accounts.models import Organisation, User
 from events.models import Registration, RegistrationLogEntry
-from events.organiser_services import (
+from events.organising.services import (
     registration_approve,
     registration_check_in,
     registration_decline,

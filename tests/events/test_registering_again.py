@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from events.models import Registration
-from events.organiser_services import registration_decline
+from events.organising.services import registration_decline
 from events.services import (
     offer_accept,
     places_taken,

@@ -8,7 +8,7 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from events.feedback_report import feedback_report
+from events.feedback.report import feedback_report
 from events.maintenance import erase_expired_feedback_comments, erase_expired_personal_data
 from events.models import FeedbackResponse, Registration, SessionFeedback
 from tests.factories import PractitionerFactory

@@ -12,9 +12,9 @@ from django.utils import timezone
 from django.utils.dateformat import format as date_format
 
 from events.calendar import SENSITIVE_LOCATION
-from events.feedback_invitations import send_feedback_invitations
+from events.feedback.invitations import send_feedback_invitations
 from events.models import Registration, Speaker
-from events.organiser_services import (
+from events.organising.services import (
     event_message_send,
     registration_approve,
     registration_decline,

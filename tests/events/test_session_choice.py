@@ -337,7 +337,7 @@ def test_an_event_of_plenaries_alone_offers_no_change_of_sessions(client):
 
 @pytest.mark.django_db
 def test_a_session_with_limited_places_counts_as_attended_only_when_chosen():
-    from events.feedback_services import sessions_attended
+    from events.feedback.services import sessions_attended
 
     event = EventPageFactory(capacity=50)
     EventSessionFactory(event=event, title="Opening", start=event.start)

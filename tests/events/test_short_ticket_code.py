@@ -14,7 +14,7 @@ from django.db.migrations.executor import MigrationExecutor
 
 from events.certificates import REFERENCE_ALPHABET
 from events.models import Registration
-from events.organiser_services import parse_ticket_code, registration_check_in
+from events.organising.services import parse_ticket_code, registration_check_in
 from events.services import registration_create
 from tests.factories import PractitionerFactory, staff_member
 

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from events.feedback_invitations import send_feedback_invitations
+from events.feedback.invitations import send_feedback_invitations
 from events.reminders import send_reminders
 
 

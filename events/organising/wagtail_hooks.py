@@ -4,8 +4,8 @@ from django.urls import reverse
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 
-from . import admin_urls
-from .permissions import can_organise
+from .. import admin_urls
+from ..permissions import can_organise
 
 
 @hooks.register("register_admin_urls")

@@ -21,8 +21,8 @@ from django.utils import timezone
 
 from kx_site.audience import user_has_verified_email
 
-from .models import EventSession, FeedbackResponse, Registration, SessionFeedback
-from .programme import delegate_day
+from ..models import EventSession, FeedbackResponse, Registration, SessionFeedback
+from ..programme import delegate_day
 
 COMMENTS_MAX_LENGTH = 5000
 

@@ -22,9 +22,9 @@ from django.views.decorators.http import require_POST
 
 from accounts.models import Organisation, OrganisationKind
 
-from . import organiser_services
-from .models import EventPage, EventSession, Registration
-from .permissions import organisers_only
+from ..models import EventPage, EventSession, Registration
+from ..permissions import organisers_only
+from . import services as organiser_services
 
 PAGE_SIZE = 50
 Status = Registration.Status

@@ -10,9 +10,9 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from .feedback_services import feedback_days
-from .models import Registration
-from .sending import send_once
+from ..models import Registration
+from ..sending import send_once
+from .services import feedback_days
 
 
 def _due(now):

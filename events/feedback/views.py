@@ -16,14 +16,15 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.views.decorators.http import require_http_methods
 
-from . import certificates, feedback_services
-from .feedback_forms import FeedbackForm
-from .feedback_report import feedback_report
-from .maintenance import retention_days
-from .models import EventPage, FeedbackResponse, Registration
-from .organiser_views import PAGE_SIZE
-from .permissions import organisers_only
-from .views import _own_registration
+from .. import certificates
+from ..maintenance import retention_days
+from ..models import EventPage, FeedbackResponse, Registration
+from ..organising.views import PAGE_SIZE
+from ..permissions import organisers_only
+from ..views import _own_registration
+from . import services as feedback_services
+from .forms import FeedbackForm
+from .report import feedback_report
 
 
 def _unavailable(request, registration, reason, what):

@@ -9,8 +9,8 @@ feedback form was open.
 
 from datetime import timedelta
 
-from .feedback_services import feedback_submit, has_attended, sessions_attended
-from .models import Registration
+from ..models import Registration
+from .services import feedback_submit, has_attended, sessions_attended
 
 # (overall, will it change practice, usefulness of each session in programme order, comment)
 DEMO_ANSWERS = [

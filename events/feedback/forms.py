@@ -1,6 +1,6 @@
 from django import forms
 
-from .feedback_services import COMMENTS_MAX_LENGTH
+from .services import COMMENTS_MAX_LENGTH
 
 OVERALL_CHOICES = [
     (1, "1 – Very poor"),

@@ -15,9 +15,9 @@ from django.utils import timezone
 
 from kx_site.notifications import queue_email
 
-from .certificates import REFERENCE_ALPHABET
-from .models import TICKET_SHORT_CODE_LENGTH, EventMessage, Registration, RegistrationLogEntry
-from .services import _lock_event, _log, _offer_free_places, _send
+from ..certificates import REFERENCE_ALPHABET
+from ..models import TICKET_SHORT_CODE_LENGTH, EventMessage, Registration, RegistrationLogEntry
+from ..services import _lock_event, _log, _offer_free_places, _send
 
 Status = Registration.Status
 
@@ -185,8 +185,8 @@ def event_cancel(*, event, reason, actor, now=None):
     offered, awaiting approval) is cancelled, and each delegate gets one email with a
     METHOD:CANCEL calendar file for the entry they hold (same UID, higher SEQUENCE), so that
     their calendar program removes it. Returns how many delegates were told."""
-    from .calendar import registration_calendar_attachment
-    from .models import EventCancellation
+    from ..calendar import registration_calendar_attachment
+    from ..models import EventCancellation
 
     reason = reason.strip()
     if not reason:

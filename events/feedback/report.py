@@ -9,8 +9,8 @@ from dataclasses import dataclass, field
 
 from django.db.models import Avg, Count, Q
 
-from .feedback_forms import OVERALL_CHOICES, PRACTICE_CHANGE_CHOICES
-from .models import EventSession, FeedbackResponse, Registration
+from ..models import EventSession, FeedbackResponse, Registration
+from .forms import OVERALL_CHOICES, PRACTICE_CHANGE_CHOICES
 
 # Chart geometry, in SVG user units: a label column, then the bars.
 CHART_WIDTH = 640
