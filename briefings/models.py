@@ -24,7 +24,7 @@ from wagtail.models import Orderable, Page
 
 from kx_site.audience import AudienceMixin, visible_to
 from kx_site.blocks import BaseStreamBlock
-from kx_site.models import AudiencePageMixin
+from kx_site.models import AudienceIndexPage, AudiencePageMixin
 from kx_site.more_available import more_available
 from kx_site.pagination import paginate
 
@@ -44,17 +44,10 @@ class RecommendationOwner(models.TextChoices):
     NATIONAL_BODY = "national_body", "National body"
 
 
-class BriefingIndexPage(Page):
+class BriefingIndexPage(AudienceIndexPage):
     """``/briefings/``: the briefings the reader may see, newest first."""
 
-    intro = models.CharField(max_length=300, blank=True)
-
-    content_panels = [*Page.content_panels, FieldPanel("intro")]
-    parent_page_types = ["kx_site.HomePage"]
     subpage_types = ["briefings.BriefingPage"]
-    max_count = 1
-
-    briefings_per_page = 20
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
@@ -70,7 +63,7 @@ class BriefingIndexPage(Page):
             "marking",
             "audience",
         )
-        context["briefings_page"] = paginate(request, briefings, self.briefings_per_page)
+        context["briefings_page"] = paginate(request, briefings, self.per_page)
         context["more_available"] = more_available(
             BriefingPage.objects.child_of(self).live(), request.user
         )

@@ -44,7 +44,36 @@ class AudiencePageMixin(AudienceMixin):
         return super().get_sitemap_urls(request)
 
 
-class HomePage(Page):
+class ReaderDependentPageMixin:
+    """A page whose content depends on who reads it (what they may see, their own items): a
+    signed-in reader's copy is never kept by a shared cache, nor by the browser for the next
+    person at the same computer. A signed-out reader's copy is the same for everyone, and
+    ``kx_site.page_cache`` may keep it."""
+
+    def serve(self, request, *args, **kwargs):
+        response = super().serve(request, *args, **kwargs)
+        if request.user.is_authenticated:
+            patch_cache_control(response, private=True, no_store=True)
+        return response
+
+
+class AudienceIndexPage(ReaderDependentPageMixin, Page):
+    """The one index of a kind of audience-ruled page under the home page (``/events/``,
+    ``/briefings/``, ``/library/``): an introduction, and a listing of only what the reader may
+    see, built by the subclass's ``get_context``, ``per_page`` to a page."""
+
+    intro = models.CharField(max_length=300, blank=True)
+
+    content_panels = [*Page.content_panels, FieldPanel("intro")]
+    parent_page_types = ["kx_site.HomePage"]
+    max_count = 1
+    per_page = 20
+
+    class Meta:
+        abstract = True
+
+
+class HomePage(ReaderDependentPageMixin, Page):
     """The front page: what is next and new for this reader.
 
     Each listing shows only what the reader may see (``kx_site.home``). Signed out, the page is
@@ -65,14 +94,6 @@ class HomePage(Page):
         "practice_library.PracticeIndexPage",
     ]
     max_count = 1
-
-    def serve(self, request, *args, **kwargs):
-        response = super().serve(request, *args, **kwargs)
-        if request.user.is_authenticated:
-            # The reader's own registration and threads: never kept by a shared cache, nor by
-            # the browser for the next person at the same computer.
-            patch_cache_control(response, private=True, no_store=True)
-        return response
 
     def get_context(self, request, *args, **kwargs):
         from . import home

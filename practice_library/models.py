@@ -2,14 +2,13 @@ from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
 from wagtail.models import Orderable, Page
 
 from kx_site.audience import AudienceMixin
-from kx_site.models import AudiencePageMixin
+from kx_site.models import AudienceIndexPage, AudiencePageMixin
 from kx_site.pagination import paginate
 
 
@@ -65,24 +64,10 @@ DOES_IT_WORK_RANK = {
 }
 
 
-class PracticeIndexPage(Page):
+class PracticeIndexPage(AudienceIndexPage):
     """The library at /library/: every practice, filtered and sorted by ``selectors``."""
 
-    intro = models.CharField(max_length=300, blank=True)
-
-    content_panels = [*Page.content_panels, FieldPanel("intro")]
-    parent_page_types = ["kx_site.HomePage"]
     subpage_types = ["practice_library.PracticePage"]
-    max_count = 1
-
-    practices_per_page = 20
-
-    def serve(self, request, *args, **kwargs):
-        response = super().serve(request, *args, **kwargs)
-        if request.user.is_authenticated:
-            # The list depends on who is asking: never keep a member's copy in a shared cache.
-            patch_cache_control(response, private=True, no_store=True)
-        return response
 
     def get_context(self, request, *args, **kwargs):
         from kx_site.more_available import more_available
@@ -99,7 +84,7 @@ class PracticeIndexPage(Page):
             # Every live practice, whatever the reader searched for: see more_available.
             more_available=more_available(PracticePage.objects.live(), request.user),
             fallback=results.fallback,
-            practices_page=paginate(request, results.practices, self.practices_per_page),
+            practices_page=paginate(request, results.practices, self.per_page),
         )
         return context
 

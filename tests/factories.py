@@ -104,6 +104,18 @@ class StandardPageFactory(wagtail_factories.PageFactory):
     live = True
 
 
+class IndexPageFactory(wagtail_factories.PageFactory):
+    """The one index of a kind of page under the home page (``/events/``, ``/briefings/``,
+    ``/library/``), created once and then reused; subclasses name the model, title and slug."""
+
+    class Meta:
+        abstract = True
+        django_get_or_create = ("parent", "slug")
+
+    parent = factory.LazyFunction(lambda: HomePage.objects.get())
+    live = True
+
+
 def with_second_factor(user):
     """Give ``user`` an authenticator app: staff powers apply only once they have one."""
     TOTP.activate(user, TOTP_SECRET)

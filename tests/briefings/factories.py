@@ -6,20 +6,15 @@ from factory.django import DjangoModelFactory
 
 from briefings.models import BriefingIndexPage, BriefingPage, Recommendation, RecommendationOwner
 from kx_site.audience import Audience, Marking
-from kx_site.models import HomePage
+from tests.factories import IndexPageFactory
 
 
-class BriefingIndexPageFactory(wagtail_factories.PageFactory):
-    """The one briefings index at /briefings/, created once and then reused."""
-
+class BriefingIndexPageFactory(IndexPageFactory):
     class Meta:
         model = BriefingIndexPage
-        django_get_or_create = ("parent", "slug")
 
-    parent = factory.LazyFunction(lambda: HomePage.objects.get())
     title = "Briefings"
     slug = "briefings"
-    live = True
 
 
 class BriefingPageFactory(wagtail_factories.PageFactory):

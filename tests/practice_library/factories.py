@@ -5,7 +5,6 @@ import wagtail_factories
 from factory.django import DjangoModelFactory
 
 from kx_site.audience import Audience, Marking
-from kx_site.models import HomePage
 from practice_library.models import (
     Adoption,
     DoesItWork,
@@ -13,20 +12,15 @@ from practice_library.models import (
     PracticeIndexPage,
     PracticePage,
 )
-from tests.factories import seeded_organisation
+from tests.factories import IndexPageFactory, seeded_organisation
 
 
-class PracticeIndexPageFactory(wagtail_factories.PageFactory):
-    """The one library index at /library/, created once and then reused."""
-
+class PracticeIndexPageFactory(IndexPageFactory):
     class Meta:
         model = PracticeIndexPage
-        django_get_or_create = ("parent", "slug")
 
-    parent = factory.LazyFunction(lambda: HomePage.objects.get())
     title = "Practice library"
     slug = "library"
-    live = True
 
 
 class PracticePageFactory(wagtail_factories.PageFactory):
