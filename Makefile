@@ -108,10 +108,13 @@ check: install ## Django system checks and missing migrations
 NONE_COLLECTED_OK = $(if $(strip $(PYTEST_ARGS)),|| [ $$? -eq 5 ])
 
 # Both passes run on PYTEST_WORKERS processes (pytest-xdist; one per core of this project's
-# machines). Each test file stays on one worker, and the tests that start servers or hold many
-# database connections run one at a time (tests/conftest.py). PYTEST_WORKERS=0 runs in-process.
+# machines), in xdist's default order: each worker runs its tests in collection order, where
+# pytest-django puts the transactional tests last, since each of them ends by emptying the
+# database (--dist loadfile mixes them in and the next plain test finds no home page). The files
+# that start servers or hold many database connections run one at a time (tests/conftest.py).
+# PYTEST_WORKERS=0 runs in-process.
 PYTEST_WORKERS ?= 2
-XDIST = $(if $(filter 0,$(PYTEST_WORKERS)),,-n $(PYTEST_WORKERS) --dist loadgroup)
+XDIST = $(if $(filter 0,$(PYTEST_WORKERS)),,-n $(PYTEST_WORKERS))
 
 pytest: install assets ## The pytest suite: unit, view and service tests, then the browser journeys
 	$(BIN)/pytest $(XDIST) -m "not browser and not production" $(PYTEST_ARGS) $(NONE_COLLECTED_OK)

@@ -1,5 +1,11 @@
 """Fixtures shared by every test package (the browser journeys included)."""
 
+import fcntl
+import hashlib
+import os
+import tempfile
+from pathlib import Path
+
 import pytest
 from django.core.cache import caches
 
@@ -8,9 +14,9 @@ from .factories import PractitionerFactory, UserFactory
 
 # Tests that start processes of their own on the production settings (servers, the worker, the
 # scheduler, backups), or hold many database connections at once (the concurrency tests), share
-# the machine's services and PostgreSQL's connection slots: under pytest-xdist (`make test` runs
-# two workers) they run one at a time, on one worker. They are found by folder, and by what
-# their module uses.
+# the machine's services and PostgreSQL's connection slots. Under pytest-xdist (`make test` runs
+# two workers) they run one file at a time: a worker holds a lock on a file for as long as it
+# runs one of their files' tests. They are found by folder, and by what their module uses.
 MACHINE_TEST_FOLDERS = ("tests/ops/",)
 MACHINE_NAMES = {
     "ThreadPoolExecutor",
@@ -19,24 +25,36 @@ MACHINE_NAMES = {
     "run_production",
     "register_all_at_once",
 }
+MACHINE_LOCK = Path(tempfile.gettempdir()) / (
+    "kx-tests-machine-" + hashlib.sha256(str(Path(__file__).parent).encode()).hexdigest()[:12]
+)
 
 
-def uses_the_machine(item):
-    path = item.nodeid.split("::")[0]
-    module = getattr(item, "module", None)
-    return path.startswith(MACHINE_TEST_FOLDERS) or bool(MACHINE_NAMES & set(vars(module or {})))
+def uses_the_machine(module_node):
+    return module_node.nodeid.startswith(MACHINE_TEST_FOLDERS) or bool(
+        MACHINE_NAMES & set(vars(module_node.module))
+    )
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _one_machine_test_file_at_a_time(request):
+    """Before the file's own module fixtures (servers, processes) start: autouse comes first."""
+    if not os.environ.get("PYTEST_XDIST_WORKER") or not uses_the_machine(request.node):
+        yield
+        return
+    with MACHINE_LOCK.open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
 
 
 def pytest_collection_modifyitems(items):
     """A transactional test must roll back by serialisation: a plain flush re-creates the content
     types, and the next test that restores the migrations' data then fails on PostgreSQL with a
-    duplicate key, depending on the order the tests ran in.
-
-    For pytest-xdist's ``--dist loadgroup``: every test file is a group (its module fixtures are
-    made once), and the tests that use the machine (``uses_the_machine``) are one group."""
+    duplicate key, depending on the order the tests ran in."""
     for item in items:
-        group = "machine" if uses_the_machine(item) else item.nodeid.split("::")[0]
-        item.add_marker(pytest.mark.xdist_group(group))
         marker = item.get_closest_marker("django_db")
         if (
             marker is not None
