@@ -1,5 +1,5 @@
 """Journey 2: an organiser checks a delegate in from the ticket's QR code data, on a phone, and
-exports the delegate list.
+exports the delegate list; then cancels an event, and the delegate reads why.
 
 axe runs on the site's own pages only: the /admin/ pages are Wagtail's markup, which this
 project does not control (the organiser tools' own templates are tested in tests/events).
@@ -85,3 +85,39 @@ def test_organiser_checks_a_delegate_in_and_exports_the_delegate_list(new_page):
     assert row["Email"] == delegate.email
     assert row["Status"] == "Confirmed"
     assert row["Checked in"]
+
+
+@browser_journey
+def test_organiser_cancels_an_event_and_the_delegate_sees_why(new_page):
+    event = make_conference(capacity=20)
+    delegate = make_practitioner("d.delegate@kent.police.uk", "Dana")
+    services.registration_create(event=event, user=delegate)
+    organiser = make_organiser("organiser@kx.example")
+
+    desk = new_page()
+    sign_in(desk, organiser.email, totp_secret=TOTP_SECRET)
+    desk.wait_for_url(re.compile(r"^https?://[^/]+/$"))
+    desk.goto(f"/admin/events/{event.pk}/delegates/")
+    desk.get_by_role("link", name="Cancel event").click()
+    expect(desk.get_by_text("Cancelling cannot be undone")).to_be_visible()
+    # No reason: nothing is cancelled, and the form says what is missing.
+    desk.get_by_role("button", name="Cancel the event and tell delegates").click()
+    expect(desk.get_by_role("alert")).to_contain_text("Enter the reason to give delegates.")
+    desk.get_by_label("Reason to give delegates").fill("The venue has closed; new date to follow.")
+    desk.get_by_role("button", name="Cancel the event and tell delegates").click()
+    expect(
+        desk.get_by_text(re.compile("is cancelled. 1 delegate was told by email"))
+    ).to_be_visible()
+
+    reader = new_page()
+    sign_in(reader, delegate.email)
+    reader.goto(event.url)
+    expect(reader.get_by_text("This event has been cancelled", exact=True)).to_be_visible()
+    expect(reader.get_by_text("The venue has closed; new date to follow.")).to_be_visible()
+    expect(reader.get_by_role("link", name=re.compile("^Register"))).to_have_count(0)
+    assert_accessible(reader)
+    reader.goto("/my-events/")
+    expect(reader.get_by_text(event.title).first).to_be_visible()
+    assert_accessible(reader)
+    registration = Registration.objects.get(event=event, user=delegate)
+    assert registration.status == Status.CANCELLED
