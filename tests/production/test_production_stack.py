@@ -100,11 +100,13 @@ def test_a_new_member_through_the_production_stack(stack):
         assert EVENT in calendar.replace("\r\n ", "")
         stage("registration email with calendar file, through the worker")
 
-        # Signed-out readers get the library from the page cache...
-        first, second = stack.fetch("/library/"), stack.fetch("/library/")
-        assert [first[0], second[0]] == [200, 200]
-        assert second[1]["X-KX-Page-Cache"] == "hit"
-        assert b"Lanternfish" not in second[2]
+        # Signed-out readers get the library from the page cache... Each of the two gunicorn
+        # workers keeps its own copy (the "pages" cache is process-local), so of three fetches
+        # at least two reach one worker, and the later of them is served from its cache.
+        fetches = [stack.fetch("/library/") for _ in range(3)]
+        assert [status for status, _headers, _body in fetches] == [200, 200, 200]
+        assert "hit" in [headers["X-KX-Page-Cache"] for _status, headers, _body in fetches[1:]]
+        assert all(b"Lanternfish" not in body for _status, _headers, body in fetches)
 
         stack.shell(PUBLISH_PRACTICE)
 
