@@ -17,15 +17,12 @@ import logging
 from zoneinfo import ZoneInfo
 
 from django.db import transaction
-from django.db.models import F
 from django.db.models.signals import pre_save
 from django.utils import timezone
 from wagtail.signals import page_published
 
-from kx_site.notifications import queue_email
-
-from .calendar import registration_calendar_attachment
-from .models import EventPage, EventSession, Registration, RegistrationLogEntry, Venue
+from .models import EventPage, EventSession, Registration, Venue
+from .services import _lock_event, _tell_delegates
 
 logger = logging.getLogger(__name__)
 
@@ -101,34 +98,23 @@ def event_change_notify(*, event, changes, actor=None):
     """Tell every confirmed and waiting delegate of ``event`` about ``changes`` (one publish):
     one email each, carrying their calendar entry at a SEQUENCE higher than any sent before.
     Returns how many were told."""
-    # The lock every change to a place takes first (events.services): no registration is
-    # created, cancelled or offered between reading the delegates and raising their SEQUENCE.
-    EventPage.objects.select_for_update(of=("self",)).filter(pk=event.pk).values("pk").get()
+    # The lock every change to a place takes first: no registration is created, cancelled or
+    # offered between reading the delegates and raising their SEQUENCE.
+    event = _lock_event(event)
     told = list(
         Registration.objects.filter(event=event, status__in=TOLD_OF_CHANGES)
         .select_related("user")
         .order_by("pk")
     )
-    if not told:
-        return 0
-    Registration.objects.filter(pk__in=[r.pk for r in told]).update(
-        calendar_sequence=F("calendar_sequence") + 1
+    return _tell_delegates(
+        told,
+        event=event,
+        action="told of event change",
+        actor=actor,
+        template_name="event_changed",
+        method="REQUEST",
+        context={"changes": changes},
     )
-    RegistrationLogEntry.objects.bulk_create(
-        RegistrationLogEntry(registration=r, action="told of event change", actor=actor)
-        for r in told
-    )
-    for registration in told:
-        # The value just written, without reading every row back.
-        registration.calendar_sequence += 1
-        registration.event = event
-        queue_email(
-            template_name="events/event_changed",
-            to=registration.user.email,
-            context={"registration": registration, "event": event, "changes": changes},
-            attachments=[registration_calendar_attachment(registration, method="REQUEST")],
-        )
-    return len(told)
 
 
 # --- Signals ------------------------------------------------------------------------------------

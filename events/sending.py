@@ -72,12 +72,13 @@ def _snapshot(registration):
 
 
 def queue_registration_email(
-    *, template_name, to, registration, calendar=False, cancelled=False, context=None
+    *, template_name, to, registration, calendar=False, cancelled=False, method=None, context=None
 ):
     """Send ``email/<template_name>`` about ``registration`` once the transaction commits.
 
     ``context`` holds JSON values only (it travels in the task); the registration and its event
-    are loaded by the task.
+    are loaded by the task. ``method``: the calendar file's iCalendar method, when it is a
+    scheduling message (see ``events.calendar.registration_calendar``).
     """
     snapshot = _snapshot(registration)
     # Given now, so that a retried or re-queued task keeps it (see kx_site.notifications).
@@ -93,6 +94,7 @@ def queue_registration_email(
             snapshot=snapshot,
             calendar=calendar,
             cancelled=cancelled,
+            method=method,
             context=context or {},
             message_id=message_id,
             base_url=links_base,
@@ -112,6 +114,7 @@ def send_registration_email(
     context,
     message_id,
     base_url=None,
+    method=None,
 ):
     """``base_url``, taken when the task was queued, starts the email's links; a task queued
     before it was passed falls back to ``BASE_URL``."""
@@ -143,7 +146,7 @@ def send_registration_email(
         attachments.append(
             list(
                 registration_calendar_attachment(
-                    registration, cancelled=cancelled, base_url=base_url
+                    registration, cancelled=cancelled, base_url=base_url, method=method
                 )
             )
         )

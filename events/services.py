@@ -127,15 +127,46 @@ def _check_sessions(event, sessions, *, exclude_registration=None, check_capacit
     return sessions
 
 
-def _send(registration, template_name, *, calendar=False, cancelled=False, context=None):
+def _send(
+    registration, template_name, *, calendar=False, cancelled=False, method=None, context=None
+):
     queue_email(
         template_name=f"events/{template_name}",
         to=registration.user.email,
         registration=registration,
         calendar=calendar,
         cancelled=cancelled,
+        method=method,
         context=context,
     )
+
+
+def _tell_delegates(
+    told, *, event, action, actor, template_name, method, cancelled=False, fields=(), context=None
+):
+    """Tell each of ``told`` (registrations of ``event``, read under its lock, the caller's
+    changes to ``fields`` made on them) about a change to the event: their calendar entry's
+    SEQUENCE goes up and is saved with ``fields``, ``action`` is logged, and each gets one email
+    with the entry's new version (``method``: REQUEST to move it, CANCEL to remove it), rendered
+    by the worker. Returns how many were told."""
+    for registration in told:
+        registration.calendar_sequence += 1
+        registration.event = event
+    Registration.objects.bulk_update(told, ["calendar_sequence", *fields])
+    RegistrationLogEntry.objects.bulk_create(
+        RegistrationLogEntry(registration=registration, action=action, actor=actor)
+        for registration in told
+    )
+    for registration in told:
+        _send(
+            registration,
+            template_name,
+            calendar=True,
+            cancelled=cancelled,
+            method=method,
+            context=context,
+        )
+    return len(told)
 
 
 @transaction.atomic

@@ -17,7 +17,7 @@ from kx_site.notifications import queue_email
 
 from ..certificates import REFERENCE_ALPHABET
 from ..models import TICKET_SHORT_CODE_LENGTH, EventMessage, Registration, RegistrationLogEntry
-from ..services import _lock_event, _log, _offer_free_places, _send
+from ..services import _lock_event, _log, _offer_free_places, _send, _tell_delegates
 
 Status = Registration.Status
 
@@ -185,7 +185,6 @@ def event_cancel(*, event, reason, actor, now=None):
     offered, awaiting approval) is cancelled, and each delegate gets one email with a
     METHOD:CANCEL calendar file for the entry they hold (same UID, higher SEQUENCE), so that
     their calendar program removes it. Returns how many delegates were told."""
-    from ..calendar import registration_calendar_attachment
     from ..models import EventCancellation
 
     reason = reason.strip()
@@ -208,20 +207,14 @@ def event_cancel(*, event, reason, actor, now=None):
     for registration in told:
         registration.status = Status.CANCELLED
         registration.offer_expires_at = None
-        registration.calendar_sequence += 1
-        registration.event = event
-    Registration.objects.bulk_update(told, ["status", "offer_expires_at", "calendar_sequence"])
-    RegistrationLogEntry.objects.bulk_create(
-        RegistrationLogEntry(registration=r, action="event cancelled", actor=actor, created_at=now)
-        for r in told
+    return _tell_delegates(
+        told,
+        event=event,
+        fields=["status", "offer_expires_at"],
+        action="event cancelled",
+        actor=actor,
+        template_name="event_cancelled",
+        method="CANCEL",
+        cancelled=True,
+        context={"reason": reason},
     )
-    for registration in told:
-        queue_email(
-            template_name="events/event_cancelled",
-            to=registration.user.email,
-            context={"registration": registration, "event": event, "reason": reason},
-            attachments=[
-                registration_calendar_attachment(registration, cancelled=True, method="CANCEL")
-            ],
-        )
-    return len(told)
