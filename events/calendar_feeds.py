@@ -21,11 +21,12 @@ from django.utils.cache import patch_cache_control
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.views.decorators.http import require_GET, require_POST
 
-from kx_site.audience import access_refusal, visibility_q, visible_to
+from kx_site.audience import access_refusal
 from kx_site.links import absolute_url
 
 from .calendar import event_calendar, event_only_entry, new_calendar, registration_entry
-from .models import CalendarFeed, EventPage, Registration
+from .models import CalendarFeed, EventPage
+from .selectors import current_registrations, upcoming_events
 
 # How long a shared cache or a calendar program may keep a public file: the page cache
 # (kx_site.page_cache) retires its own copy on any change to content before that.
@@ -60,18 +61,9 @@ def event_file(request, event_id):
 
 
 def public_feed_events():
-    """Upcoming live events that a signed-out reader may see, soonest first.
-
-    Decided by the audience rule itself (``visible_to`` for a signed-out reader), so that a
-    restricted event cannot reach the public feed, whoever asks for it.
-    """
-    return visible_to(
-        EventPage.objects.live()
-        .filter(end__gte=timezone.now())
-        .select_related("venue", "cancellation")
-        .order_by("start", "pk"),
-        AnonymousUser(),
-    )
+    """Upcoming live events that a signed-out reader may see, soonest first: decided by the
+    audience rule itself, so that a restricted event cannot reach the public feed."""
+    return upcoming_events(AnonymousUser())
 
 
 @require_GET
@@ -131,20 +123,6 @@ def calendar_feed_reset(*, user):
     return feed
 
 
-def personal_feed_registrations(user):
-    """The member's current registrations (not cancelled or declined) for live events that they
-    may still see, in one query."""
-    return (
-        Registration.objects.filter(
-            user=user, status__in=Registration.ACTIVE_STATUSES, event__live=True
-        )
-        .filter(visibility_q(user, prefix="event__"))
-        .distinct()
-        .select_related("event", "event__venue")
-        .order_by("event__start", "pk")
-    )
-
-
 def _private(response):
     # No session cookie comes with a calendar program's request, so without this the page cache
     # (kx_site.page_cache) would keep the answer as if it were public, and a reset address would
@@ -162,7 +140,7 @@ def personal_feed(request, token):
     user = feed.user
     calendar = new_calendar("PUBLISH", name="My KX events")
     now = timezone.now()
-    for registration in personal_feed_registrations(user):
+    for registration in current_registrations(user):
         registration.user = user  # for the entry, without joining the user to every row
         calendar.add_component(registration_entry(registration, now=now, request=request))
     return _private(_calendar_response(calendar.to_ical().decode()))

@@ -351,8 +351,14 @@ def new_ticket_short_code():
     # Imported here: events.certificates imports this module.
     from .certificates import REFERENCE_ALPHABET
 
-    code = "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(TICKET_SHORT_CODE_LENGTH))
-    return f"{code[:4]}-{code[4:]}"
+    return ticket_short_code_text(
+        "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(TICKET_SHORT_CODE_LENGTH))
+    )
+
+
+def ticket_short_code_text(characters):
+    """The code as stored and shown: its eight characters in two groups of four."""
+    return f"{characters[:4]}-{characters[4:]}"
 
 
 class Registration(models.Model):

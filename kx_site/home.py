@@ -10,7 +10,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 from wagtail.models import Page
 
-from .audience import visibility_q, visible_to
+from .audience import visible_to
 
 UPCOMING_EVENTS = 3
 LATEST_BRIEFINGS = 3
@@ -22,36 +22,19 @@ def next_registration(user, now=None):
     """The reader's own next event: their active registration for the live event, visible to
     them, that starts soonest and has not yet ended; None if they have none (or are signed out).
     """
-    from events.models import Registration
+    from events.selectors import current_registrations
 
     if not user.is_authenticated:
         return None
     now = now or timezone.now()
-    # The same filter as "My events" (events.views.my_events): a registration for an event the
-    # reader may no longer see (narrowed since they registered) is not shown.
-    return (
-        Registration.objects.filter(
-            user=user,
-            status__in=Registration.ACTIVE_STATUSES,
-            event__live=True,
-            event__end__gte=now,
-        )
-        .filter(visibility_q(user, prefix="event__"))
-        .distinct()
-        .select_related("event", "event__venue")
-        .order_by("event__start", "pk")
-        .first()
-    )
+    return current_registrations(user).filter(event__end__gte=now).first()
 
 
 def upcoming_events(user, now=None, limit=UPCOMING_EVENTS):
-    """The live events ``user`` may see that have not ended, soonest first (the events
-    listing's own "upcoming" split and order)."""
-    from events.models import EventPage
+    """The first of the events listing's upcoming events that ``user`` may see."""
+    from events.selectors import upcoming_events
 
-    now = now or timezone.now()
-    events = visible_to(EventPage.objects.live().filter(end__gte=now), user)
-    return list(events.select_related("venue").order_by("start", "pk")[:limit])
+    return list(upcoming_events(user, now)[:limit])
 
 
 def latest_briefings(user, limit=LATEST_BRIEFINGS):

@@ -16,7 +16,13 @@ from django.utils import timezone
 from kx_site.notifications import queue_email
 
 from ..certificates import REFERENCE_ALPHABET
-from ..models import TICKET_SHORT_CODE_LENGTH, EventMessage, Registration, RegistrationLogEntry
+from ..models import (
+    TICKET_SHORT_CODE_LENGTH,
+    EventMessage,
+    Registration,
+    RegistrationLogEntry,
+    ticket_short_code_text,
+)
 from ..services import _lock_event, _log, _offer_free_places, _send, _tell_delegates
 
 Status = Registration.Status
@@ -74,7 +80,7 @@ def parse_ticket_code(value):
     # Phones' keyboards may turn a typed dash into an en or em dash.
     squeezed = re.sub("[\\s\\-\u2010\u2011\u2013\u2014]", "", text).upper()
     if len(squeezed) == TICKET_SHORT_CODE_LENGTH and set(squeezed) <= set(REFERENCE_ALPHABET):
-        return {"short_code": f"{squeezed[:4]}-{squeezed[4:]}"}
+        return {"short_code": ticket_short_code_text(squeezed)}
     try:
         return {"ticket_code": uuid.UUID(text)}
     except ValueError:
