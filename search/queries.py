@@ -145,13 +145,18 @@ def facet_filter(facet, values):
     return Q("terms", **{facet.field: list(values)})
 
 
-def _faceted_search(query, user):
-    """The matches the user may see, narrowed by the chosen filters, with every facet counted."""
-    selected = {
+def selected_filters(query):
+    """{facet name: its filter} for each facet the reader chose values of."""
+    return {
         facet.name: facet_filter(facet, query.selected(facet.name))
         for facet in FACETS
         if query.selected(facet.name)
     }
+
+
+def _faceted_search(query, user):
+    """The matches the user may see, narrowed by the chosen filters, with every facet counted."""
+    selected = selected_filters(query)
     scope = [permission_filter(user)]
     if query.within:
         scope.append(Q("term", parent_key=query.within))
@@ -220,16 +225,12 @@ def search_body(query, user):
 
 def counts_within_body(query, user, parent_keys):
     """How many of the matches under ``query``'s filters each of ``parent_keys`` holds."""
-    selected = [
-        facet_filter(facet, query.selected(facet.name))
-        for facet in FACETS
-        if query.selected(facet.name)
-    ]
+    scope = [permission_filter(user), Q("terms", parent_key=list(parent_keys))]
     s = Search().query(
         Q(
             "bool",
             must=[text_query(query.text)],
-            filter=[permission_filter(user), Q("terms", parent_key=list(parent_keys)), *selected],
+            filter=[*scope, *selected_filters(query).values()],
         )
     )
     s.aggs.bucket("within", "terms", field="parent_key", size=len(parent_keys))
