@@ -3,6 +3,7 @@ from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
+from . import audit
 from .admin_views import VerificationViewSet
 from .models import Organisation, VerificationRequest
 from .permission_policies import StaffModelPermissionPolicy
@@ -29,3 +30,8 @@ register_permission_policy(VerificationRequest, StaffModelPermissionPolicy(Verif
 @hooks.register("register_admin_viewset")
 def register_verification_viewset():
     return VerificationViewSet()
+
+
+@hooks.register("register_log_actions")
+def register_account_log_actions(actions):
+    audit.register_actions(actions)
