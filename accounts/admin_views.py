@@ -1,17 +1,23 @@
-"""The verification queue in the Wagtail admin."""
+"""The verification queue in the Wagtail admin: a viewset of two views, guarded by the
+permission policy of ``VerificationRequest`` (the ``change`` permission)."""
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect
-from django.template.response import TemplateResponse
-from django.views.decorators.http import require_http_methods
+from django.urls import path, reverse
+from django.utils.functional import cached_property
+from django.views.generic import FormView, TemplateView
+from wagtail.admin.menu import MenuItem
+from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
+from wagtail.admin.views.generic.permissions import PermissionCheckedMixin
+from wagtail.admin.viewsets.base import ViewSet
+from wagtail.permissions import policy_registry
 
 from . import services
 from .models import VerificationRequest
-from .permissions import has_staff_perm
 
-DECIDE_PERMISSION = "accounts.change_verificationrequest"
+DECIDE_ACTION = "change"
 
 
 class DecisionForm(forms.Form):
@@ -31,50 +37,121 @@ class DecisionForm(forms.Form):
         return cleaned
 
 
-def _check_permission(request):
-    if not has_staff_perm(request.user, DECIDE_PERMISSION):
-        raise PermissionDenied
+class VerificationView(PermissionCheckedMixin, WagtailAdminTemplateMixin):
+    model = VerificationRequest
+    permission_required = DECIDE_ACTION
+    header_icon = "user"
+    index_url_name = None
+
+    def get_breadcrumbs_items(self):
+        return [
+            *self.breadcrumbs_items,
+            {"url": reverse(self.index_url_name), "label": "Verification requests"},
+        ]
 
 
-def queue(request):
-    _check_permission(request)
-    pending = VerificationRequest.objects.filter(
-        status=VerificationRequest.Status.PENDING
-    ).select_related("user", "organisation")
-    decided = (
-        VerificationRequest.objects.exclude(status=VerificationRequest.Status.PENDING)
-        .select_related("user", "organisation", "decided_by")
-        .order_by("-decided_at")[:20]
-    )
-    return TemplateResponse(
-        request,
-        "accounts/admin/verification_queue.html",
-        {"pending": pending, "decided": decided},
-    )
+class QueueView(VerificationView, TemplateView):
+    """Requests waiting for a decision, oldest first, then the 20 latest decisions."""
+
+    page_title = "Verification requests"
+    template_name = "accounts/admin/verification_queue.html"
+
+    def get_breadcrumbs_items(self):
+        return [*self.breadcrumbs_items, {"url": "", "label": self.page_title}]
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            pending=VerificationRequest.objects.filter(
+                status=VerificationRequest.Status.PENDING
+            ).select_related("user", "organisation"),
+            decided=VerificationRequest.objects.exclude(status=VerificationRequest.Status.PENDING)
+            .select_related("user", "organisation", "decided_by")
+            .order_by("-decided_at")[:20],
+            **kwargs,
+        )
 
 
-@require_http_methods(["GET", "POST"])
-def decide(request, pk):
-    _check_permission(request)
-    verification_request = get_object_or_404(
-        VerificationRequest.objects.select_related("user", "organisation"), pk=pk
-    )
-    form = DecisionForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+class DecideView(VerificationView, FormView):
+    """Approve or refuse one request (``services.verification_request_decide``)."""
+
+    page_title = "Decide on verification request"
+    template_name = "accounts/admin/verification_decide.html"
+    form_class = DecisionForm
+    http_method_names = ["get", "post"]
+    decide_url_name = None
+
+    @cached_property
+    def verification_request(self):
+        return get_object_or_404(
+            VerificationRequest.objects.select_related("user", "organisation"),
+            pk=self.kwargs["pk"],
+        )
+
+    def get_page_subtitle(self):
+        return str(self.verification_request.user)
+
+    def get_breadcrumbs_items(self):
+        return [*super().get_breadcrumbs_items(), {"url": "", "label": self.page_title}]
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            verification_request=self.verification_request,
+            index_url=reverse(self.index_url_name),
+            action_url=reverse(self.decide_url_name, args=[self.verification_request.pk]),
+            **kwargs,
+        )
+
+    def form_valid(self, form):
+        verification_request = self.verification_request
         try:
             services.verification_request_decide(
                 verification_request=verification_request,
                 approve=form.cleaned_data["decision"] == "approve",
-                decided_by=request.user,
+                decided_by=self.request.user,
                 note=form.cleaned_data["note"],
             )
         except ValidationError as error:
-            messages.error(request, error.messages[0])
+            messages.error(self.request, error.messages[0])
         else:
-            messages.success(request, f"Decision recorded for {verification_request.user}.")
-        return redirect("accounts_verification_queue")
-    return TemplateResponse(
-        request,
-        "accounts/admin/verification_decide.html",
-        {"verification_request": verification_request, "form": form},
-    )
+            messages.success(self.request, f"Decision recorded for {verification_request.user}.")
+        return redirect(self.index_url_name)
+
+
+class VerificationViewSet(ViewSet):
+    name = "verification"
+    url_namespace = "accounts_verification"
+    icon = "user"
+    menu_label = "Verification requests"
+    menu_order = 810
+    add_to_admin_menu = True
+
+    @property
+    def permission_policy(self):
+        return policy_registry.get_by_type(VerificationRequest)
+
+    @cached_property
+    def menu_item_class(self):
+        viewset = self
+
+        class VerificationMenuItem(MenuItem):
+            def is_shown(self, request):
+                return viewset.permission_policy.user_has_permission(request.user, DECIDE_ACTION)
+
+        return VerificationMenuItem
+
+    def get_common_view_kwargs(self, **kwargs):
+        return super().get_common_view_kwargs(index_url_name=self.get_url_name("index"), **kwargs)
+
+    @property
+    def index_view(self):
+        return self.construct_view(QueueView)
+
+    @property
+    def decide_view(self):
+        return self.construct_view(DecideView, decide_url_name=self.get_url_name("decide"))
+
+    def get_urlpatterns(self):
+        return [
+            path("", self.index_view, name="index"),
+            path("<int:pk>/", self.decide_view, name="decide"),
+        ]

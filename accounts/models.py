@@ -205,24 +205,3 @@ class VerificationRequest(models.Model):
 
     def __str__(self):
         return f"{self.user} – {self.organisation} ({self.get_status_display()})"
-
-
-class AuditEntry(models.Model):
-    """What happened to an account's standing, by whom: verification, approval, lapse."""
-
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="audit_entries"
-    )
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    action = models.CharField(max_length=64)
-    detail = models.TextField(blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        ordering = ["-created_at"]
-        verbose_name_plural = "audit entries"
-
-    def __str__(self):
-        return f"{self.created_at:%Y-%m-%d %H:%M} {self.user}: {self.action}"

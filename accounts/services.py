@@ -7,8 +7,8 @@ from django.utils import timezone
 
 from kx_site.notifications import queue_email
 
+from . import audit
 from .models import (
-    AuditEntry,
     Organisation,
     OrganisationDomain,
     User,
@@ -61,10 +61,6 @@ def organisations_for_user(user):
     return _organisations_for_emails(list(emails))
 
 
-def _audit(user, action, detail="", actor=None):
-    AuditEntry.objects.create(user=user, actor=actor, action=action, detail=detail)
-
-
 @transaction.atomic
 def practitioner_verify(*, user, organisation, method, actor=None, job_title=None):
     user = User.objects.select_for_update().get(pk=user.pk)
@@ -77,7 +73,12 @@ def practitioner_verify(*, user, organisation, method, actor=None, job_title=Non
     VerificationRequest.objects.filter(
         user=user, status=VerificationRequest.Status.PENDING
     ).update(status=VerificationRequest.Status.WITHDRAWN)
-    _audit(user, "verified", f"{organisation} ({VerificationMethod(method).label})", actor)
+    audit.record(
+        user,
+        audit.VERIFIED,
+        actor=actor,
+        detail=f"{organisation} ({VerificationMethod(method).label})",
+    )
     return user
 
 
@@ -115,7 +116,7 @@ def verification_request_create(*, user, organisation, job_title, reason):
     request = VerificationRequest.objects.create(
         user=user, organisation=organisation, job_title=job_title, reason=reason
     )
-    _audit(user, "verification requested", str(organisation), user)
+    audit.record(user, audit.VERIFICATION_REQUESTED, actor=user, detail=str(organisation))
     return request
 
 
@@ -140,7 +141,7 @@ def verification_request_decide(*, verification_request, approve, decided_by, no
             job_title=request.job_title,
         )
     else:
-        _audit(request.user, "verification refused", note, decided_by)
+        audit.record(request.user, audit.VERIFICATION_REFUSED, actor=decided_by, detail=note)
     queue_email(
         template_name="verification_approved" if approve else "verification_refused",
         to=request.user.email,
@@ -158,7 +159,12 @@ def practitioner_reconfirm(*, user, job_title):
     user.job_title = job_title
     user.verified_at = timezone.now()
     user.save(update_fields=["job_title", "verified_at"])
-    _audit(user, "verification confirmed", f"{user.organisation}, {job_title}", user)
+    audit.record(
+        user,
+        audit.VERIFICATION_CONFIRMED,
+        actor=user,
+        detail=f"{user.organisation}, {job_title}",
+    )
     return user
 
 

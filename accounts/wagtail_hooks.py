@@ -1,12 +1,12 @@
-from django.urls import path, reverse
 from wagtail import hooks
-from wagtail.admin.menu import MenuItem
+from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
-from . import admin_views
-from .models import Organisation
-from .permissions import has_staff_perm
+from . import audit
+from .admin_views import VerificationViewSet
+from .models import Organisation, VerificationRequest
+from .permission_policies import StaffModelPermissionPolicy
 
 
 class OrganisationViewSet(SnippetViewSet):
@@ -22,29 +22,16 @@ class OrganisationViewSet(SnippetViewSet):
 
 register_snippet(OrganisationViewSet)
 
-
-@hooks.register("register_admin_urls")
-def register_verification_urls():
-    return [
-        path("verification/", admin_views.queue, name="accounts_verification_queue"),
-        path(
-            "verification/<int:pk>/",
-            admin_views.decide,
-            name="accounts_verification_decide",
-        ),
-    ]
+# Deciding verification requests: the "change" permission on VerificationRequest, held only with
+# a second factor. The queue and its menu item both ask this policy.
+register_permission_policy(VerificationRequest, StaffModelPermissionPolicy(VerificationRequest))
 
 
-class VerificationMenuItem(MenuItem):
-    def is_shown(self, request):
-        return has_staff_perm(request.user, admin_views.DECIDE_PERMISSION)
+@hooks.register("register_admin_viewset")
+def register_verification_viewset():
+    return VerificationViewSet()
 
 
-@hooks.register("register_admin_menu_item")
-def register_verification_menu_item():
-    return VerificationMenuItem(
-        "Verification requests",
-        reverse("accounts_verification_queue"),
-        icon_name="user",
-        order=810,
-    )
+@hooks.register("register_log_actions")
+def register_account_log_actions(actions):
+    audit.register_actions(actions)

@@ -58,7 +58,6 @@ UNSHOWN_MODELS = frozenset(
         "account.EmailConfirmation",
         "mfa.Authenticator",
         "accounts.User",
-        "accounts.AuditEntry",
         "kx_site.SentEmail",
         "search.SearchEntry",
         "events.RegistrationLogEntry",

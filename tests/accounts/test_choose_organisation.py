@@ -4,8 +4,8 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from accounts import services
-from accounts.models import AuditEntry, Organisation
+from accounts import audit, services
+from accounts.models import Organisation
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -41,7 +41,7 @@ def test_bad_input_gives_a_clear_error_and_verifies_nothing(
     assert message in response.content.decode()
     probation_member.refresh_from_db()
     assert not probation_member.is_practitioner
-    assert not AuditEntry.objects.exists()
+    assert not audit.account_entries().exists()
 
 
 def test_an_unconfirmed_address_offers_no_choice(client):

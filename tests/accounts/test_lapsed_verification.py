@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import AuditEntry
+from accounts import audit
 from kx_site.audience import Audience
 from tests.factories import PractitionerFactory, StandardPageFactory
 
@@ -96,8 +96,8 @@ def test_confirming_renews_verification(lapsed_client, lapsed):
     assert not lapsed.verification_lapsed
     assert lapsed.job_title == "Detective sergeant"
     assert lapsed.organisation.slug == "kent-police"
-    entry = AuditEntry.objects.get(user=lapsed, action="verification confirmed")
-    assert "Detective sergeant" in entry.detail
+    entry = audit.entries_for(lapsed).get(action=audit.VERIFICATION_CONFIRMED)
+    assert "Detective sergeant" in entry.data["detail"]
     # Writes are allowed again.
     assert lapsed_client.post("/", {}).get("Location") != RECONFIRM_URL
 
@@ -123,7 +123,7 @@ def test_bad_input_gives_a_clear_error_and_changes_nothing(
     lapsed.refresh_from_db()
     assert (lapsed.verified_at, lapsed.job_title) == (verified_at, job_title)
     assert lapsed.verification_lapsed
-    assert not AuditEntry.objects.filter(action="verification confirmed").exists()
+    assert not audit.account_entries().filter(action=audit.VERIFICATION_CONFIRMED).exists()
 
 
 def test_a_member_who_is_not_a_practitioner_has_nothing_to_confirm(user_client, user):
@@ -133,4 +133,4 @@ def test_a_member_who_is_not_a_practitioner_has_nothing_to_confirm(user_client, 
     assert response["Location"] == reverse("accounts:profile")
     user.refresh_from_db()
     assert user.verified_at is None
-    assert not AuditEntry.objects.exists()
+    assert not audit.account_entries().exists()

@@ -4,7 +4,8 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
-from accounts.models import AuditEntry, Organisation, User, VerificationMethod
+from accounts import audit
+from accounts.models import Organisation, User, VerificationMethod
 from tests.factories import PASSWORD, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -52,9 +53,9 @@ def test_confirming_a_police_address_verifies_a_practitioner_of_that_force(signu
     assert user.is_practitioner
     assert user.organisation == Organisation.objects.get(slug="kent-police")
     assert user.verification_method == VerificationMethod.DOMAIN
-    entry = AuditEntry.objects.get(user=user)
-    assert entry.action == "verified"
-    assert "Kent Police" in entry.detail
+    entry = audit.entries_for(user).get()
+    assert entry.action == audit.VERIFIED
+    assert "Kent Police" in entry.data["detail"]
 
 
 def test_a_verified_member_then_signs_in_with_email_and_password(signup, confirm_email, client):
@@ -80,7 +81,7 @@ def test_a_shared_justice_address_is_offered_a_choice_and_choosing_verifies(
     confirm_email("priya.shah@justice.gov.uk")
     user = User.objects.get(email="priya.shah@justice.gov.uk")
     assert not user.is_practitioner
-    assert not AuditEntry.objects.filter(user=user, action="verified").exists()
+    assert not audit.entries_for(user).filter(action=audit.VERIFIED).exists()
 
     client.force_login(user)
     profile = client.get(reverse("accounts:profile"))
@@ -101,7 +102,7 @@ def test_a_shared_justice_address_is_offered_a_choice_and_choosing_verifies(
     assert user.organisation == london
     assert user.verification_method == VerificationMethod.DOMAIN
     assert user.is_practitioner
-    assert AuditEntry.objects.filter(user=user, action="verified").exists()
+    assert audit.entries_for(user).filter(action=audit.VERIFIED).exists()
 
 
 def test_an_unknown_domain_stays_unverified_and_is_sent_to_ask_for_verification(
@@ -114,7 +115,7 @@ def test_an_unknown_domain_stays_unverified_and_is_sent_to_ask_for_verification(
     assert user.emailaddress_set.get().verified
     assert not user.is_practitioner
     assert user.organisation is None
-    assert not AuditEntry.objects.filter(user=user).exists()
+    assert not audit.entries_for(user).exists()
 
     client.force_login(user)
     response = client.get(reverse("accounts:choose_organisation"))

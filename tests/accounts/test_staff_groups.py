@@ -35,10 +35,15 @@ IMPORT_ALIASES = {
     "delete_importalias",
     "view_importalias",
 }
+# Changing recommendations' statuses in the admin (briefings migration 0003).
+RECOMMENDATION_STATUS = {"change_recommendation"}
 MODEL_PERMISSIONS = {
-    "Editors": {"access_admin"} | TOPIC_EDITING | IMPORT_ALIASES,
+    "Editors": {"access_admin"} | TOPIC_EDITING | IMPORT_ALIASES | RECOMMENDATION_STATUS,
     # An import publishes pages, so only those who may publish may run one.
-    "Senior editors": {"access_admin", "import_practices"} | TOPIC_EDITING | IMPORT_ALIASES,
+    "Senior editors": {"access_admin", "import_practices"}
+    | TOPIC_EDITING
+    | IMPORT_ALIASES
+    | RECOMMENDATION_STATUS,
     "Moderators": {
         "access_admin",
         "moderate_forums",

@@ -5,8 +5,8 @@ from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.contrib.auth.models import Group, Permission
 from django.core import mail
 
-from accounts import services
-from accounts.models import AuditEntry, Organisation, VerificationMethod, VerificationRequest
+from accounts import audit, services
+from accounts.models import Organisation, VerificationMethod, VerificationRequest
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -128,7 +128,7 @@ def test_approving_makes_the_member_a_practitioner_and_emails_them(
     assert applicant.organisation.slug == "home-office"
     assert applicant.verification_method == VerificationMethod.APPROVAL
     assert applicant.job_title == "Programme manager"
-    assert AuditEntry.objects.filter(user=applicant, action="verified", actor=admin_user).exists()
+    assert audit.entries_for(applicant).filter(action=audit.VERIFIED, user=admin_user).exists()
     assert len(mail.outbox) == 1
     assert mail.outbox[0].to == ["alex@charity.example"]
     assert mail.outbox[0].subject == "[KX] You are now a verified practitioner"
@@ -184,9 +184,9 @@ def test_refusing_records_the_note_and_emails_it(
     assert pending.decided_by == admin_user
     applicant.refresh_from_db()
     assert not applicant.is_practitioner
-    entry = AuditEntry.objects.get(user=applicant, action="verification refused")
-    assert entry.detail == note
-    assert entry.actor == admin_user
+    entry = audit.entries_for(applicant).get(action=audit.VERIFICATION_REFUSED)
+    assert entry.data["detail"] == note
+    assert entry.user == admin_user
     assert len(mail.outbox) == 1
     assert mail.outbox[0].to == ["alex@charity.example"]
     assert "not approved" in mail.outbox[0].subject
@@ -222,4 +222,4 @@ def test_deciding_twice_is_refused(
     applicant.refresh_from_db()
     assert applicant.is_practitioner
     assert mail.outbox == []
-    assert not AuditEntry.objects.filter(action="verification refused").exists()
+    assert not audit.account_entries().filter(action=audit.VERIFICATION_REFUSED).exists()

@@ -3,8 +3,8 @@
 import pytest
 from django.urls import reverse
 
-from accounts import services
-from accounts.models import AuditEntry, Organisation, VerificationRequest
+from accounts import audit, services
+from accounts.models import Organisation, VerificationRequest
 from tests.factories import PractitionerFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -43,7 +43,7 @@ def test_a_request_is_created_pending_with_an_audit_entry(user_client, user, hom
     assert request.organisation == home_office
     assert request.job_title == "Programme manager"
     assert "MOSOVO" in request.reason
-    assert AuditEntry.objects.filter(user=user, action="verification requested").exists()
+    assert audit.entries_for(user).filter(action=audit.VERIFICATION_REQUESTED).exists()
     user.refresh_from_db()
     assert not user.is_practitioner
 
@@ -78,7 +78,7 @@ def test_bad_input_gives_a_clear_error_and_creates_nothing(
     assert any(message in error for error in response.context["form"].errors[field])
     assert message in response.content.decode().replace("&#x27;", "'")
     assert not VerificationRequest.objects.exists()
-    assert not AuditEntry.objects.exists()
+    assert not audit.account_entries().exists()
 
 
 def test_an_inactive_organisation_cannot_be_chosen(user_client, home_office):

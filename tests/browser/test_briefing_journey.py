@@ -10,7 +10,7 @@ from allauth.mfa.totp.internal.auth import TOTP
 from django.contrib.auth.models import Group
 from playwright.sync_api import expect
 
-from briefings.models import BriefingIndexPage, BriefingPage
+from briefings.models import BriefingIndexPage, BriefingPage, Recommendation
 from kx_site.models import HomePage
 from tests.factories import TOTP_SECRET
 
@@ -137,3 +137,26 @@ def test_a_briefing_is_written_approved_announced_and_listed_in_the_feed(new_pag
     visitor.get_by_role("button", name="Unsubscribe").click()
     expect(visitor.get_by_role("heading", name="You have unsubscribed")).to_be_visible()
     assert_accessible(visitor)
+
+
+@browser_journey
+def test_an_editor_changes_a_recommendations_status_in_the_admin(page):
+    index = make_index()
+    briefing = make_practitioners_briefing(index)
+    Recommendation.objects.create(
+        briefing=briefing, number=1, text="Record ARMS outcomes within five days.", owner="police"
+    )
+    make_staff("writer@kx.example", "Editors", TOTP_SECRET)
+
+    sign_in(page, "writer@kx.example", totp_secret=TOTP_SECRET)
+    page.goto("/admin/")
+    page.get_by_role("link", name="Recommendations").first.click()
+    page.wait_for_url("**/admin/briefings/recommendations/")
+    expect(page.get_by_text("Record ARMS outcomes within five days.")).to_be_visible()
+    page.get_by_role("link", name="Change status of recommendation 1").click()
+    page.get_by_label("Accepted").check()
+    page.get_by_role("button", name="Save status").click()
+
+    page.wait_for_url("**/admin/briefings/recommendations/")
+    expect(page.get_by_text(f"Recommendation 1 of “{briefing.title}” updated.")).to_be_visible()
+    expect(page.get_by_role("cell", name="Accepted")).to_be_visible()

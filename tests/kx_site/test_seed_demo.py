@@ -10,8 +10,9 @@ from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
 from django.core.management import CommandError, call_command
 
+from accounts import audit
 from accounts.demo import DEMO_ACCOUNTS
-from accounts.models import AuditEntry, User, VerificationRequest
+from accounts.models import User, VerificationRequest
 from events.demo import DEMO_DELEGATES
 from forums.demo import MEMBERS as FORUM_MEMBERS
 from kx_site.models import StandardPage
@@ -21,15 +22,11 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media_root")]
 
 def counts():
     return {
-        model.__name__: model.objects.count()
-        for model in (
-            User,
-            EmailAddress,
-            Authenticator,
-            VerificationRequest,
-            AuditEntry,
-            StandardPage,
-        )
+        **{
+            model.__name__: model.objects.count()
+            for model in (User, EmailAddress, Authenticator, VerificationRequest, StandardPage)
+        },
+        "account log entries": audit.account_entries().count(),
     }
 
 
