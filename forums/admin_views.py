@@ -19,9 +19,9 @@ from django.views.defaults import permission_denied as django_permission_denied
 from accounts.models import User
 from events.permissions import can_organise
 
-from . import services
+from . import audit, services
 from .forms import CategoryChoiceForm, EditOutForm, ReasonForm, SuspendForm
-from .models import Flag, ForumCategory, ModerationAction, Post, PostRevision, Thread
+from .models import Flag, ForumCategory, Post, PostRevision, Thread
 from .selectors import is_moderator, member_standing
 
 AUDIT_PAGE_SIZE = 50
@@ -220,12 +220,34 @@ def member_suspend(request, user_id):
     )
 
 
+def with_targets(entries):
+    """The log entries, each given the post, thread and member it concerned (those still
+    there): three queries for a page of entries, not three an entry."""
+    wanted = {"post": set(), "thread": set(), "member": set()}
+    for entry in entries:
+        for key, ids in wanted.items():
+            if entry.data.get(key):
+                ids.add(entry.data[key])
+    found = {
+        "post": Post.objects.in_bulk(wanted["post"]),
+        "thread": Thread.objects.in_bulk(wanted["thread"]),
+        "member": User.objects.in_bulk(wanted["member"]),
+    }
+    for entry in entries:
+        for key, objects in found.items():
+            setattr(entry, key, objects.get(entry.data.get(key)))
+        entry.reason = entry.data.get("reason", "")
+        entry.action_label = audit.ACTIONS.get(
+            entry.action.removeprefix(audit.PREFIX), (entry.action.removeprefix(audit.PREFIX),)
+        )[0]
+    return entries
+
+
 @moderators_only
 def audit_log(request):
-    actions = ModerationAction.objects.select_related(
-        "actor", "member", "thread", "post"
-    ).order_by("-created_at", "-pk")
+    actions = audit.entries().select_related("user")
     page = Paginator(actions, AUDIT_PAGE_SIZE).get_page(request.GET.get("p"))
+    page.object_list = with_targets(list(page.object_list))
     return TemplateResponse(request, "forums/admin/audit.html", {"page": page})
 
 

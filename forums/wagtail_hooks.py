@@ -6,7 +6,7 @@ from wagtail.admin.menu import MenuItem
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
-from . import admin_views
+from . import admin_views, audit
 from .models import ForumCategory
 from .selectors import is_moderator
 
@@ -65,6 +65,9 @@ def register_moderation_urls():
             name="forums_session_thread",
         ),
     ]
+
+
+hooks.register("register_log_actions", audit.register_log_actions)
 
 
 class ModerationMenuItem(MenuItem):
