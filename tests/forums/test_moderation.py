@@ -63,7 +63,7 @@ def test_flagging_is_rate_limited(probation, cross_agency, police, settings):
 def test_the_queue_lists_flagged_and_waiting_posts(moderator_client, probation, thread):
     services.post_flag(post=thread.posts.get(), user=probation, reason="off_topic")
 
-    response = moderator_client.get(reverse("forums_moderation_queue"))
+    response = moderator_client.get(reverse("forums_moderation:queue"))
 
     assert response.status_code == 200
     assert b"It is off topic" in response.content
@@ -81,7 +81,7 @@ def test_only_posts_with_an_open_flag_are_listed_as_flagged(
     services.post_flag(post=posts[1], user=probation, reason="off_topic")
     services.flags_dismiss(post=posts[1], moderator=moderator, reason="Fine")
 
-    response = moderator_client.get(reverse("forums_moderation_queue"))
+    response = moderator_client.get(reverse("forums_moderation:queue"))
 
     assert b"Flagged (1)" in response.content
     assert [post.pk for post in response.context["flagged"]] == [posts[0].pk]
@@ -204,7 +204,7 @@ def test_members_cannot_use_moderator_services(police, probation, thread):
 def test_the_audit_log_lists_every_action(moderator_client, moderator, thread):
     services.thread_set_pinned(thread=thread, moderator=moderator, pinned=True, reason="Useful")
 
-    response = moderator_client.get(reverse("forums_moderation_audit"))
+    response = moderator_client.get(reverse("forums_moderation:audit"))
 
     assert b"Pin thread" in response.content
     assert b"Useful" in response.content
@@ -219,16 +219,16 @@ def test_the_queue_runs_a_fixed_number_of_queries(
             Flag.objects.create(post=post, flagged_by=probation, reason="other")
 
     flag_threads(2)
-    moderator_client.get(reverse("forums_moderation_queue"))
+    moderator_client.get(reverse("forums_moderation:queue"))
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
     with CaptureQueriesContext(connection) as small:
-        moderator_client.get(reverse("forums_moderation_queue"))
+        moderator_client.get(reverse("forums_moderation:queue"))
     flag_threads(10)
 
     with django_assert_max_num_queries(len(small.captured_queries)):
-        moderator_client.get(reverse("forums_moderation_queue"))
+        moderator_client.get(reverse("forums_moderation:queue"))
 
 
 def test_a_long_queue_shows_a_batch_and_the_totals(
@@ -241,7 +241,7 @@ def test_a_long_queue_shows_a_batch_and_the_totals(
         post = start_thread(cross_agency, police, title=f"Thread {n}").posts.get()
         Flag.objects.create(post=post, flagged_by=probation, reason="other")
 
-    response = moderator_client.get(reverse("forums_moderation_queue"))
+    response = moderator_client.get(reverse("forums_moderation:queue"))
 
     assert len(response.context["flagged"]) == 2
     assert b"Flagged (3)" in response.content
