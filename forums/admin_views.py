@@ -1,8 +1,10 @@
 """The moderators' tools in the Wagtail admin: the queue, a post's review page, thread and
 member actions, the audit log, and opening a discussion thread for a conference session.
 
-Moderators (superusers and the "Moderators" group, through ``forums.moderate_forums``) see
-every category: they must be able to review what is posted anywhere.
+Moderators (superusers and the "Moderators" group, through ``forums.moderate_forums``, with a
+second factor) see every category: they must be able to review what is posted anywhere. The
+queue and the audit log are class-based views of ``ModerationViewSet``, checked by
+``moderation_policy``; the other screens are still function views (``moderators_only``).
 """
 
 from functools import wraps
@@ -13,18 +15,53 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
+from django.urls import path
 from django.views.decorators.http import require_POST
 from django.views.defaults import permission_denied as django_permission_denied
+from django.views.generic import TemplateView
+from wagtail.admin.menu import MenuItem
+from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
+from wagtail.admin.views.generic.permissions import PermissionCheckedMixin
+from wagtail.admin.viewsets.base import ViewSet
+from wagtail.permission_policies import ModelPermissionPolicy
 
 from accounts.models import User
+from accounts.permissions import has_staff_perm
 from events.permissions import can_organise
 
-from . import services
+from . import audit, services
 from .forms import CategoryChoiceForm, EditOutForm, ReasonForm, SuspendForm
-from .models import Flag, ForumCategory, ModerationAction, Post, PostRevision, Thread
+from .models import Flag, ForumCategory, Post, PostRevision, Thread
 from .selectors import is_moderator, member_standing
 
 AUDIT_PAGE_SIZE = 50
+
+
+class ModerationPermissionPolicy(ModelPermissionPolicy):
+    """The "moderate" action is the model permission ``forums.moderate_forums``, held with a
+    second factor (``selectors.is_moderator``): staff without one have no powers."""
+
+    def user_has_permission(self, user, action):
+        if action == "moderate":
+            return is_moderator(user)
+        return has_staff_perm(user, self._get_permission_name(action))
+
+
+moderation_policy = ModerationPermissionPolicy(ForumCategory)
+
+
+class ModeratorsOnlyMixin(PermissionCheckedMixin):
+    """A plain 403 for anyone but moderators (Wagtail would turn PermissionDenied into a
+    redirect to the dashboard)."""
+
+    permission_policy = moderation_policy
+    permission_required = "moderate"
+
+    def dispatch(self, request, *args, **kwargs):
+        try:
+            return super().dispatch(request, *args, **kwargs)
+        except PermissionDenied:
+            return django_permission_denied(request, PermissionDenied())
 
 
 def moderators_only(view):
@@ -54,33 +91,33 @@ def _open_flags():
 QUEUE_BATCH = 50
 
 
-@moderators_only
-def queue(request):
-    base = Post.objects.select_related(
-        "thread__category", "author__organisation"
-    ).prefetch_related(_open_flags())
-    pending = base.filter(status=Post.Status.PENDING).order_by("created_at", "pk")
-    open_flags = Flag.objects.filter(post=OuterRef("pk"), resolved_at__isnull=True)
-    flagged = (
-        # Exists, not flags__resolved_at__isnull: across the relation that is a LEFT JOIN, which
-        # a post with no flag at all also matches.
-        base.filter(Exists(open_flags))
-        .annotate(open_flag_count=Count("flags", filter=Q(flags__resolved_at__isnull=True)))
-        .order_by("-open_flag_count", "pk")
-    )
-    # A work queue: the oldest waiting and the most flagged first, a batch at a time. Handled
-    # posts leave the queue, so the next ones come up without paging.
-    return TemplateResponse(
-        request,
-        "forums/admin/queue.html",
-        {
-            "pending": pending[:QUEUE_BATCH],
-            "pending_total": pending.count(),
-            "flagged": flagged[:QUEUE_BATCH],
-            "flagged_total": flagged.values("pk").count(),
-            "batch": QUEUE_BATCH,
-        },
-    )
+class QueueView(ModeratorsOnlyMixin, WagtailAdminTemplateMixin, TemplateView):
+    template_name = "forums/admin/queue.html"
+    page_title = "Forum moderation"
+
+    def get_context_data(self, **kwargs):
+        base = Post.objects.select_related(
+            "thread__category", "author__organisation"
+        ).prefetch_related(_open_flags())
+        pending = base.filter(status=Post.Status.PENDING).order_by("created_at", "pk")
+        open_flags = Flag.objects.filter(post=OuterRef("pk"), resolved_at__isnull=True)
+        flagged = (
+            # Exists, not flags__resolved_at__isnull: across the relation that is a LEFT JOIN,
+            # which a post with no flag at all also matches.
+            base.filter(Exists(open_flags))
+            .annotate(open_flag_count=Count("flags", filter=Q(flags__resolved_at__isnull=True)))
+            .order_by("-open_flag_count", "pk")
+        )
+        # A work queue: the oldest waiting and the most flagged first, a batch at a time.
+        # Handled posts leave the queue, so the next ones come up without paging.
+        return super().get_context_data(
+            pending=pending[:QUEUE_BATCH],
+            pending_total=pending.count(),
+            flagged=flagged[:QUEUE_BATCH],
+            flagged_total=flagged.values("pk").count(),
+            batch=QUEUE_BATCH,
+            **kwargs,
+        )
 
 
 @moderators_only
@@ -189,7 +226,7 @@ def thread_action(request, thread_id, action):
             messages.error(request, "Select a category to move the thread to.")
     if back.isdigit():
         return redirect("forums_moderation_post", post_id=int(back))
-    return redirect("forums_moderation_queue")
+    return redirect("forums_moderation:queue")
 
 
 @moderators_only
@@ -220,13 +257,64 @@ def member_suspend(request, user_id):
     )
 
 
-@moderators_only
-def audit_log(request):
-    actions = ModerationAction.objects.select_related(
-        "actor", "member", "thread", "post"
-    ).order_by("-created_at", "-pk")
-    page = Paginator(actions, AUDIT_PAGE_SIZE).get_page(request.GET.get("p"))
-    return TemplateResponse(request, "forums/admin/audit.html", {"page": page})
+def with_targets(entries):
+    """The log entries, each given the post, thread and member it concerned (those still
+    there): three queries for a page of entries, not three an entry."""
+    wanted = {"post": set(), "thread": set(), "member": set()}
+    for entry in entries:
+        for key, ids in wanted.items():
+            if entry.data.get(key):
+                ids.add(entry.data[key])
+    found = {
+        "post": Post.objects.in_bulk(wanted["post"]),
+        "thread": Thread.objects.in_bulk(wanted["thread"]),
+        "member": User.objects.in_bulk(wanted["member"]),
+    }
+    for entry in entries:
+        for key, objects in found.items():
+            setattr(entry, key, objects.get(entry.data.get(key)))
+        entry.reason = entry.data.get("reason", "")
+        entry.action_label = audit.ACTIONS.get(
+            entry.action.removeprefix(audit.PREFIX), (entry.action.removeprefix(audit.PREFIX),)
+        )[0]
+    return entries
+
+
+class AuditLogView(ModeratorsOnlyMixin, WagtailAdminTemplateMixin, TemplateView):
+    """Every moderator action, newest first (Wagtail log entries, ``forums.audit``)."""
+
+    template_name = "forums/admin/audit.html"
+    page_title = "Forum audit log"
+
+    def get_context_data(self, **kwargs):
+        actions = audit.entries().select_related("user")
+        page = Paginator(actions, AUDIT_PAGE_SIZE).get_page(self.request.GET.get("p"))
+        page.object_list = with_targets(list(page.object_list))
+        return super().get_context_data(page=page, **kwargs)
+
+
+class ModerationMenuItem(MenuItem):
+    def is_shown(self, request):
+        return moderation_policy.user_has_permission(request.user, "moderate")
+
+
+class ModerationViewSet(ViewSet):
+    """The moderators' queue and audit log at /admin/forums/moderation/, and their menu item
+    (shown to those the policy lets moderate)."""
+
+    name = "forums_moderation"
+    url_prefix = "forums/moderation"
+    icon = "warning"
+    menu_label = "Forum moderation"
+    menu_order = 840
+    add_to_admin_menu = True
+    menu_item_class = ModerationMenuItem
+
+    def get_urlpatterns(self):
+        return [
+            path("", QueueView.as_view(), name="queue"),
+            path("audit/", AuditLogView.as_view(), name="audit"),
+        ]
 
 
 def can_open_session_thread(user):

@@ -1,8 +1,9 @@
 """Every write in the forums: members' posts and the moderators' actions.
 
-Each function is keyword-only and atomic. Moderator actions write a ``ModerationAction`` (the
-audit log). Notifications are worked out by a background task once the post is committed and
-visible (``forums.tasks.announce_post``), so a slow mail server never slows posting.
+Each function is keyword-only and atomic. Moderator actions write a Wagtail log entry
+(``forums.audit``) and ask search to re-index what they changed (``reindex_moderated``).
+Notifications are worked out by a background task once the post is committed and visible
+(``forums.tasks.announce_post``), so a slow mail server never slows posting.
 """
 
 from django.conf import settings
@@ -12,17 +13,18 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.text import slugify
+from wagtail import hooks
 
 from accounts.models import VerificationMethod
 from events.permissions import can_organise
 from kx_site.audience import quoting_refusal
 
+from . import audit
 from .identifiers import find_identifiers
 from .models import (
     Flag,
     ForumMember,
     ForumSubscription,
-    ModerationAction,
     Post,
     PostRevision,
     Thread,
@@ -90,15 +92,25 @@ def check_lookup_rate(user) -> None:
     _count_rate(user, "lookup")
 
 
-def _audit(actor, action, *, post=None, thread=None, member=None, reason=""):
-    return ModerationAction.objects.create(
-        actor=actor,
-        action=action,
-        post=post,
-        thread=thread or (post.thread if post else None),
-        member=member or (post.author if post else None),
-        reason=reason[:500],
-    )
+# Search registers its re-indexing under this Wagtail hook (forums does not import search).
+REINDEX_HOOK = "reindex_for_search"
+
+
+def reindex_moderated(*, post=None, thread=None) -> None:
+    """Ask search to re-index what a moderator's action changed, after commit.
+
+    Moderation updates rows in bulk, without the signals search listens to, so each moderation
+    service calls this itself. An action on a reply refreshes that reply alone (and, through
+    it, its thread's entry); any other action refreshes the thread with all its replies, in
+    one task.
+    """
+    if post is not None and post.number > 1:
+        target = Post(pk=post.pk)
+    else:
+        # A stub: only the model and key matter to search.
+        target = Thread(pk=thread.pk if thread is not None else post.thread_id)
+    for reindex in hooks.get_hooks(REINDEX_HOOK):
+        reindex(target)
 
 
 def member_for(user) -> ForumMember:
@@ -382,7 +394,8 @@ def post_approve(*, post, moderator) -> Post:
     post.status, post.hold_reason = Status.VISIBLE, Post.HoldReason.NONE
     post.save(update_fields=["status", "hold_reason"])
     _post_became_visible(post)
-    _audit(moderator, "approve post", post=post)
+    audit.record(moderator, "approve_post", post=post)
+    reindex_moderated(post=post)
     return post
 
 
@@ -399,7 +412,8 @@ def post_hide(*, post, moderator, reason: str = "") -> Post:
         _post_left_view(post)
     Thread.objects.filter(answer=post).update(answer=None)
     _resolve_flags(post, moderator)
-    _audit(moderator, "hide post", post=post, reason=reason)
+    audit.record(moderator, "hide_post", post=post, reason=reason)
+    reindex_moderated(post=post)
     return post
 
 
@@ -412,7 +426,8 @@ def post_restore(*, post, moderator, reason: str = "") -> Post:
     post.status = Status.VISIBLE
     post.save(update_fields=["status"])
     _post_became_visible(post)
-    _audit(moderator, "restore post", post=post, reason=reason)
+    audit.record(moderator, "restore_post", post=post, reason=reason)
+    reindex_moderated(post=post)
     return post
 
 
@@ -429,7 +444,8 @@ def post_edit_out(*, post, moderator, body: str, reason: str) -> Post:
     post.edited_at = timezone.now()
     post.identifier_findings = [f.as_dict() for f in find_identifiers(body)]
     post.save(update_fields=["body", "body_html", "edited_at", "identifier_findings"])
-    _audit(moderator, "edit out", post=post, reason=reason)
+    audit.record(moderator, "edit_out", post=post, reason=reason)
+    reindex_moderated(post=post)
     return post
 
 
@@ -439,26 +455,39 @@ def flags_dismiss(*, post, moderator, reason: str = "") -> int:
     count = Flag.objects.filter(post=post, resolved_at__isnull=True).update(
         resolved_at=timezone.now(), resolved_by=moderator
     )
-    _audit(moderator, "dismiss flags", post=post, reason=reason)
+    audit.record(moderator, "dismiss_flags", post=post, reason=reason)
     return count
 
 
+# A thread's on/off switches: the field, and the audited action for on and for off.
+THREAD_SWITCHES = {
+    "locked": ("is_locked", "lock_thread", "unlock_thread"),
+    "pinned": ("is_pinned", "pin_thread", "unpin_thread"),
+}
+
+
 @transaction.atomic
+def thread_switch(*, thread, moderator, switch: str, on: bool, reason: str = "") -> Thread:
+    """Lock or unlock, pin or unpin a thread (``switch`` is "locked" or "pinned"). Search holds
+    neither, so nothing is re-indexed."""
+    _require_moderator(moderator)
+    field, on_action, off_action = THREAD_SWITCHES[switch]
+    Thread.objects.filter(pk=thread.pk).update(**{field: on})
+    setattr(thread, field, on)
+    audit.record(moderator, on_action if on else off_action, thread=thread, reason=reason)
+    return thread
+
+
 def thread_set_locked(*, thread, moderator, locked: bool, reason: str = "") -> Thread:
-    _require_moderator(moderator)
-    Thread.objects.filter(pk=thread.pk).update(is_locked=locked)
-    thread.is_locked = locked
-    _audit(moderator, "lock thread" if locked else "unlock thread", thread=thread, reason=reason)
-    return thread
+    return thread_switch(
+        thread=thread, moderator=moderator, switch="locked", on=locked, reason=reason
+    )
 
 
-@transaction.atomic
 def thread_set_pinned(*, thread, moderator, pinned: bool, reason: str = "") -> Thread:
-    _require_moderator(moderator)
-    Thread.objects.filter(pk=thread.pk).update(is_pinned=pinned)
-    thread.is_pinned = pinned
-    _audit(moderator, "pin thread" if pinned else "unpin thread", thread=thread, reason=reason)
-    return thread
+    return thread_switch(
+        thread=thread, moderator=moderator, switch="pinned", on=pinned, reason=reason
+    )
 
 
 @transaction.atomic
@@ -472,12 +501,13 @@ def thread_move(*, thread, moderator, category, reason: str = "") -> Thread:
     Thread.objects.filter(pk=thread.pk).update(category=category)
     thread.category = category
     # Category-level levels no longer apply; people who can no longer see it lose theirs too.
-    _audit(
+    audit.record(
         moderator,
-        "move thread",
+        "move_thread",
         thread=thread,
         reason=f"{previous} → {category}" + (f": {reason}" if reason else ""),
     )
+    reindex_moderated(thread=thread)
     return thread
 
 
@@ -493,9 +523,9 @@ def member_suspend(*, member, moderator, until, reason: str) -> ForumMember:
     standing.suspended_until = until
     standing.suspension_reason = reason.strip()
     standing.save(update_fields=["suspended_until", "suspension_reason"])
-    _audit(
+    audit.record(
         moderator,
-        "suspend member",
+        "suspend_member",
         member=member,
         reason=f"until {timezone.localtime(until):%d %b %Y %H:%M}: {reason}",
     )
@@ -508,7 +538,7 @@ def member_unsuspend(*, member, moderator, reason: str = "") -> ForumMember:
     standing = member_for(member)
     standing.suspended_until = None
     standing.save(update_fields=["suspended_until"])
-    _audit(moderator, "lift suspension", member=member, reason=reason)
+    audit.record(moderator, "lift_suspension", member=member, reason=reason)
     return standing
 
 
@@ -537,6 +567,7 @@ def thread_create_for_session(*, session, category, actor) -> Thread:
     )
     Thread.objects.filter(pk=thread.pk).update(last_post_number=1)
     _post_became_visible(post)
-    _audit(actor, "open session thread", thread=thread, reason=str(session))
+    audit.record(actor, "open_session_thread", thread=thread, reason=str(session))
+    reindex_moderated(thread=thread)
     thread.refresh_from_db()
     return thread

@@ -6,7 +6,7 @@ A category, thread or post the member may not see answers 404, as if it did not 
 write goes through ``forums.services``.
 """
 
-from functools import wraps
+from functools import partial, wraps
 
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
@@ -220,6 +220,27 @@ def thread(request, thread_id):
     )
 
 
+def _write_post(request, form, *, already=(), save, done, template, context):
+    """The reply and edit forms: warn about unknown @mentions and personal data, then ``save``
+    (a service call given the cleaned form) and send the writer to their post."""
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and not _must_look_again(form, form.cleaned_data["body"], already=already)
+    ):
+        try:
+            post = save(
+                body=form.cleaned_data["body"],
+                confirmed_findings=form.cleaned_data["confirm_personal_data"],
+            )
+        except ValidationError as error:
+            _posting_error(form, error)
+        else:
+            messages.success(request, _held_message(post) or done)
+            return redirect(post.get_absolute_url())
+    return render(request, template, {**context, "form": form}, status=_status(form))
+
+
 @members_only
 @require_http_methods(["GET", "POST"])
 def reply(request, thread_id):
@@ -235,26 +256,13 @@ def reply(request, thread_id):
         ).first()
         if quoted:
             initial["body"] = quote_markdown(quoted.author.get_full_name(), quoted.body)
-    form = ReplyForm(_posted(request), initial=initial)
-    if (
-        request.method == "POST"
-        and form.is_valid()
-        and not _must_look_again(form, form.cleaned_data["body"])
-    ):
-        try:
-            post = services.post_reply(
-                thread=thread,
-                author=user,
-                body=form.cleaned_data["body"],
-                confirmed_findings=form.cleaned_data["confirm_personal_data"],
-            )
-        except ValidationError as error:
-            _posting_error(form, error)
-        else:
-            messages.success(request, _held_message(post) or "Your reply has been posted.")
-            return redirect(post.get_absolute_url())
-    return render(
-        request, "forums/reply.html", {"thread": thread, "form": form}, status=_status(form)
+    return _write_post(
+        request,
+        ReplyForm(_posted(request), initial=initial),
+        save=partial(services.post_reply, thread=thread, author=user),
+        done="Your reply has been posted.",
+        template="forums/reply.html",
+        context={"thread": thread},
     )
 
 
@@ -271,28 +279,15 @@ def post_edit(request, post_id):
         )
     form = ReplyForm(_posted(request), initial={"body": post.body})
     form.fields["body"].label = "Your post"
-    if (
-        request.method == "POST"
-        and form.is_valid()
+    return _write_post(
+        request,
+        form,
         # Names the post already held were warned about when it was written.
-        and not _must_look_again(
-            form, form.cleaned_data["body"], already=mentioned_handles(post.body)
-        )
-    ):
-        try:
-            post = services.post_edit(
-                post=post,
-                editor=user,
-                body=form.cleaned_data["body"],
-                confirmed_findings=form.cleaned_data["confirm_personal_data"],
-            )
-        except ValidationError as error:
-            _posting_error(form, error)
-        else:
-            messages.success(request, _held_message(post) or "Your post has been changed.")
-            return redirect(post.get_absolute_url())
-    return render(
-        request, "forums/post_edit.html", {"post": post, "form": form}, status=_status(form)
+        already=mentioned_handles(post.body),
+        save=partial(services.post_edit, post=post, editor=user),
+        done="Your post has been changed.",
+        template="forums/post_edit.html",
+        context={"post": post},
     )
 
 

@@ -1,14 +1,12 @@
 """The forums in the Wagtail admin: categories (snippets), the moderation tools and their menu."""
 
-from django.urls import path, reverse
+from django.urls import path
 from wagtail import hooks
-from wagtail.admin.menu import MenuItem
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
-from . import admin_views
+from . import admin_views, audit
 from .models import ForumCategory
-from .selectors import is_moderator
 
 
 class ForumCategoryViewSet(SnippetViewSet):
@@ -27,8 +25,6 @@ register_snippet(ForumCategoryViewSet)
 @hooks.register("register_admin_urls")
 def register_moderation_urls():
     return [
-        path("forums/moderation/", admin_views.queue, name="forums_moderation_queue"),
-        path("forums/moderation/audit/", admin_views.audit_log, name="forums_moderation_audit"),
         path(
             "forums/moderation/posts/<int:post_id>/",
             admin_views.post_review,
@@ -67,13 +63,9 @@ def register_moderation_urls():
     ]
 
 
-class ModerationMenuItem(MenuItem):
-    def is_shown(self, request):
-        return is_moderator(request.user)
+hooks.register("register_log_actions", audit.register_log_actions)
 
 
-@hooks.register("register_admin_menu_item")
-def register_moderation_menu_item():
-    return ModerationMenuItem(
-        "Forum moderation", reverse("forums_moderation_queue"), icon_name="warning", order=840
-    )
+@hooks.register("register_admin_viewset")
+def register_moderation_viewset():
+    return admin_views.ModerationViewSet()

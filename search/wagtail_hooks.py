@@ -1,7 +1,15 @@
 from wagtail import hooks
 
+from . import signals
 from .library import find_practices
 
 # The practice library lists its matches through search's query layer (see
 # practice_library.selectors), without importing search.
 hooks.register("find_practices", find_practices)
+
+
+@hooks.register("reindex_for_search")
+def reindex_for_search(instance):
+    """Re-index ``instance`` after commit: for changes made without signals (forum moderation,
+    ``forums.services.reindex_moderated``), so that the forums need not import search."""
+    signals.queue_index_update(instance)

@@ -9,7 +9,7 @@ from html import unescape
 from django.db.models import Prefetch
 from django.utils.html import strip_tags
 
-from forums.models import ForumCategory, ModerationAction, Post, Thread
+from forums.models import ForumCategory, Post, Thread
 from kx_site.audience import Audience
 
 from .base import EntryData, SearchDocument, audience_of
@@ -31,28 +31,6 @@ def forum_audience(category):
         # The forums are for verified practitioners, whatever a category says.
         audience["audience"] = Audience.PRACTITIONERS
     return audience
-
-
-# Moderation that changes nothing search holds: no re-indexing (of perhaps thousands of replies).
-UNINDEXED_ACTIONS = {"lock thread", "unlock thread", "pin thread", "unpin thread", "dismiss flags"}
-
-
-def moderated(action):
-    """What a moderator's action may have changed in the index.
-
-    Moderation updates rows in bulk, without signals; every such action is audited, and the
-    audit entry brings the update. An action on a reply refreshes that reply alone (and,
-    through it, its thread's entry); any other action on a thread refreshes the thread with
-    all its replies, in one task.
-    """
-    if action.action in UNINDEXED_ACTIONS:
-        return []
-    if action.post_id:
-        number = Post.objects.filter(pk=action.post_id).values_list("number", flat=True).first()
-        if number is not None and number > 1:
-            return [Post(pk=action.post_id)]
-    # A stub: the thread row may already be gone.
-    return [Thread(pk=action.thread_id)] if action.thread_id else []
 
 
 class ThreadDocument(SearchDocument):
@@ -84,7 +62,9 @@ class ThreadDocument(SearchDocument):
                 ),
             ),
             (ForumCategory, lambda category: category.threads.all()),
-            (ModerationAction, moderated),
+            # Moderation updates rows in bulk, without signals: its services ask for the
+            # re-indexing themselves (``forums.services.reindex_moderated``, through the
+            # ``reindex_for_search`` hook in ``search.wagtail_hooks``).
         ]
 
     def entry(self, thread):

@@ -183,8 +183,8 @@ def test_a_thread_waiting_for_approval_is_404_for_others(
 def test_the_moderation_tools_are_for_moderators_only(client, police, moderator, cross_thread):
     post = cross_thread.posts.get()
     urls = [
-        reverse("forums_moderation_queue"),
-        reverse("forums_moderation_audit"),
+        reverse("forums_moderation:queue"),
+        reverse("forums_moderation:audit"),
         reverse("forums_moderation_post", args=[post.pk]),
         reverse("forums_moderation_edit_out", args=[post.pk]),
         reverse("forums_moderation_member", args=[police.pk]),

@@ -56,7 +56,7 @@ def test_a_confirmed_reply_is_hidden_from_others_until_approved(
     client.force_login(probation)
     assert b"07700 900123" in client.get(reverse("forums:thread", args=[thread.pk])).content
     client.force_login(moderator)
-    queue = client.get(reverse("forums_moderation_queue"))
+    queue = client.get(reverse("forums_moderation:queue"))
     assert reply.get_hold_reason_display().encode() in queue.content
 
 
