@@ -1,9 +1,10 @@
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core import context as allauth_context
 from allauth.mfa.adapter import DefaultMFAAdapter
-from allauth.mfa.models import Authenticator
 from django.conf import settings
 from django.contrib.sites.shortcuts import get_current_site
+
+from kx_site.staff import SECOND_FACTOR_TYPES, has_second_factor
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -24,19 +25,6 @@ class AccountAdapter(DefaultAccountAdapter):
 
     def get_from_email(self):
         return settings.DEFAULT_FROM_EMAIL
-
-
-# The authenticators that are a second factor on their own. Recovery codes only back these up, so
-# they never count by themselves. Staff must always keep at least one of these.
-SECOND_FACTOR_TYPES = (Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN)
-
-
-def has_second_factor(user, *, excluding=None) -> bool:
-    """Whether the user has an authenticator app or a security key (other than `excluding`)."""
-    authenticators = Authenticator.objects.filter(user=user, type__in=SECOND_FACTOR_TYPES)
-    if excluding is not None:
-        authenticators = authenticators.exclude(pk=excluding.pk)
-    return authenticators.exists()
 
 
 class MFAAdapter(DefaultMFAAdapter):

@@ -8,12 +8,7 @@ from modelcluster.fields import ParentalKey
 from modelcluster.models import ClusterableModel
 from wagtail.admin.panels import FieldPanel, InlinePanel
 
-
-class OrganisationKind(models.TextChoices):
-    POLICE_FORCE = "police_force", "Police force"
-    PROBATION_REGION = "probation_region", "Probation region"
-    NATIONAL_BODY = "national_body", "National body"
-    OTHER = "other", "Other organisation"
+from kx_site.audience import OrganisationKind
 
 
 class Organisation(ClusterableModel):

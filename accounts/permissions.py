@@ -1,40 +1,18 @@
-"""Staff powers and the second factor.
+"""Staff powers and the second factor, for the apps.
 
-A staff account (administrator, editor, senior editor, moderator, organiser) signed in with a
-password alone is not yet proven to be its owner. Until it has an authenticator app or a security
-key, none of its staff powers apply anywhere: ``StaffMFARequiredMiddleware`` sends it to set one
-up on every request, and every check KX makes outside a request (digests, notifications,
-reminders, tasks) asks ``has_staff_powers`` before it looks at the account's roles.
+The checks themselves are in ``kx_site.staff`` (``kx_site`` needs them and imports no app); this
+module re-exports them and adds the staff-group check.
 """
 
-from accounts.adapters import has_second_factor
+from kx_site.staff import has_staff_perm, has_staff_powers, is_staff_account, is_superuser
 
-
-def is_staff_account(user) -> bool:
-    """Whether ``user`` holds any staff role, proven or not."""
-    return bool(getattr(user, "is_authenticated", False) and user.is_kx_staff)
-
-
-def has_staff_powers(user) -> bool:
-    """Whether ``user``'s staff roles may be used now: an active staff account with a second
-    factor. Cached on the user object for the request (or task) that loaded it."""
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
-        return False
-    cached = getattr(user, "_kx_has_staff_powers", None)
-    if cached is None:
-        cached = user.is_kx_staff and has_second_factor(user)
-        user._kx_has_staff_powers = cached
-    return cached
-
-
-def is_superuser(user) -> bool:
-    """A superuser whose powers apply (see ``has_staff_powers``)."""
-    return bool(getattr(user, "is_superuser", False)) and has_staff_powers(user)
-
-
-def has_staff_perm(user, permission: str) -> bool:
-    """``user.has_perm(permission)`` for a staff permission, only once the second factor is set."""
-    return has_staff_powers(user) and user.has_perm(permission)
+__all__ = [
+    "has_staff_perm",
+    "has_staff_powers",
+    "in_staff_group",
+    "is_staff_account",
+    "is_superuser",
+]
 
 
 def in_staff_group(user, *group_names: str) -> bool:

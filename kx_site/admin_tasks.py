@@ -28,7 +28,7 @@ from wagtail.admin.menu import MenuItem
 from wagtail.log_actions import log
 from wagtail.models import ModelLogEntry
 
-from accounts.permissions import is_superuser
+from .staff import is_superuser
 
 RETRY_ACTION = "kx.task_retry"
 FAILED_SHOWN = 50

@@ -1,10 +1,15 @@
 """Who may see what: the one place that decides it.
 
 Every piece of content carries an audience (public, registered, practitioners or restricted to
-organisation kinds or named organisations) and a handling marking. ``can_view`` answers for one
-item; ``visible_to`` filters a queryset the same way. Pages, documents, feeds, sitemaps, search
-and notifications all go through these two so that no channel can leak.
+organisation kinds or named organisations) and a handling marking. ``reader_grant`` states, once,
+what a reader is granted; everything else translates that grant: ``visibility_q`` and
+``visible_to`` into a queryset filter, ``access_refusal`` and ``can_view`` into an answer for one
+item, and the search app into the engine's filter (``search.permissions``) and the database
+search's condition (``search.database.visible_entries``). Pages, documents, feeds, sitemaps,
+search and notifications all go through these so that no channel can leak.
 """
+
+from dataclasses import dataclass
 
 from django import forms
 from django.db import models
@@ -12,8 +17,17 @@ from django.db.models import Q
 from modelcluster.fields import ParentalManyToManyField
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 
-from accounts.models import OrganisationKind
-from accounts.permissions import is_superuser
+from .staff import is_superuser
+
+
+class OrganisationKind(models.TextChoices):
+    """The kinds of organisation an audience may be restricted to; ``accounts.Organisation.kind``
+    takes its values from here."""
+
+    POLICE_FORCE = "police_force", "Police force"
+    PROBATION_REGION = "probation_region", "Probation region"
+    NATIONAL_BODY = "national_body", "National body"
+    OTHER = "other", "Other organisation"
 
 
 class Audience(models.TextChoices):
@@ -134,34 +148,79 @@ def user_has_verified_email(user):
     return user._kx_has_verified_email
 
 
+@dataclass(frozen=True)
+class Grant:
+    """What one reader may see.
+
+    ``everything`` for a superuser. Otherwise the ``audiences`` open to the reader whatever the
+    item's restrictions and, for a verified practitioner (``member``), the restricted items whose
+    kinds include their organisation's kind or whose organisations include their organisation.
+    ``shortfall`` is what the reader lacks for anything more: the refusal code of
+    ``access_refusal``.
+    """
+
+    audiences: tuple[Audience, ...] = (Audience.PUBLIC,)
+    shortfall: str | None = None
+    everything: bool = False
+    member: object = None
+
+    @property
+    def organisation_id(self):
+        return self.member.organisation_id if self.member else None
+
+    @property
+    def organisation_kind(self):
+        """Read only when needed: it loads the member's organisation."""
+        return self.member.organisation.kind if self.member else None
+
+    def q(self, prefix="", *, restricted_to_organisation=None):
+        """The Q object that keeps what the reader may see, for a model with the audience fields
+        (reached through ``prefix``). ``restricted_to_organisation(pk)``, if given, writes the
+        condition "restricted to organisation pk" in place of the join to the organisations."""
+        if self.everything:
+            return Q()
+        q = Q(**{f"{prefix}audience__in": self.audiences})
+        if self.member:
+            restricted = {f"{prefix}audience": Audience.RESTRICTED}
+            kind = {f"{prefix}restricted_to_kinds__contains": f",{self.organisation_kind},"}
+            organisation = Q(**{f"{prefix}restricted_to_organisations": self.organisation_id})
+            if restricted_to_organisation:
+                organisation = restricted_to_organisation(self.organisation_id)
+            q |= Q(**restricted, **kind) | (Q(**restricted) & organisation)
+        return q
+
+    def refusal(self, item):
+        """Why the reader may not see ``item``, as a short code, or None if they may."""
+        if self.everything or item.audience in self.audiences:
+            return None
+        if self.member and item.audience == Audience.RESTRICTED:
+            if self.organisation_kind in item.restricted_to_kinds:
+                return None
+            if (
+                item.pk
+                and item.restricted_to_organisations.filter(pk=self.organisation_id).exists()
+            ):
+                return None
+        return self.shortfall
+
+
+def reader_grant(user) -> Grant:
+    """What ``user`` may see: the audience rule, stated once."""
+    if is_superuser(user):
+        return Grant(everything=True)
+    if not user.is_authenticated:
+        return Grant(shortfall="sign_in")
+    if not user_has_verified_email(user):
+        return Grant(shortfall="verify_email")
+    if not user.is_practitioner:
+        return Grant((Audience.PUBLIC, Audience.REGISTERED), shortfall="verify_practitioner")
+    every_audience = (Audience.PUBLIC, Audience.REGISTERED, Audience.PRACTITIONERS)
+    return Grant(every_audience, shortfall="restricted", member=user)
+
+
 def visibility_q(user, prefix=""):
     """The Q object that keeps what ``user`` may see, for a model with the audience fields."""
-
-    def field(name):
-        return f"{prefix}{name}"
-
-    q = Q(**{field("audience"): Audience.PUBLIC})
-    if is_superuser(user):
-        return Q()
-    if not user_has_verified_email(user):
-        return q
-    q |= Q(**{field("audience"): Audience.REGISTERED})
-    if not user.is_practitioner:
-        return q
-    q |= Q(**{field("audience"): Audience.PRACTITIONERS})
-    q |= Q(
-        **{
-            field("audience"): Audience.RESTRICTED,
-            field("restricted_to_kinds__contains"): f",{user.organisation.kind},",
-        }
-    )
-    q |= Q(
-        **{
-            field("audience"): Audience.RESTRICTED,
-            field("restricted_to_organisations"): user.organisation_id,
-        }
-    )
-    return q
+    return reader_grant(user).q(prefix)
 
 
 def visible_to(queryset, user):
@@ -177,25 +236,13 @@ def can_view(user, item):
 def access_refusal(user, item):
     """Why ``user`` may not see ``item``, as a short code, or None if they may.
 
-    The codes drive the 403 page's explanation of how to get access.
+    The codes drive the 403 page's explanation of how to get access: ``sign_in``,
+    ``verify_email``, ``verify_practitioner`` or ``restricted``.
     """
-    if item.audience == Audience.PUBLIC or is_superuser(user):
+    if item.audience == Audience.PUBLIC:
+        # Anyone may see it: no need to work out the reader's grant (a query for some readers).
         return None
-    if not user.is_authenticated:
-        return "sign_in"
-    if not user_has_verified_email(user):
-        return "verify_email"
-    if item.audience == Audience.REGISTERED:
-        return None
-    if not user.is_practitioner:
-        return "verify_practitioner"
-    if item.audience == Audience.PRACTITIONERS:
-        return None
-    if user.organisation.kind in item.restricted_to_kinds:
-        return None
-    if item.pk and item.restricted_to_organisations.filter(pk=user.organisation_id).exists():
-        return None
-    return "restricted"
+    return reader_grant(user).refusal(item)
 
 
 # How wide each audience is: a wider one includes every reader of a narrower one.

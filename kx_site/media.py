@@ -28,10 +28,9 @@ from wagtail.images.models import AbstractImage
 from wagtail.models import Page, ReferenceIndex
 from wagtail.permissions import policy_registry
 
-from accounts.permissions import has_staff_powers
-
 from .audience import AudienceMixin, can_view
 from .page_cache import remembered
+from .staff import has_staff_powers
 
 # Folders under MEDIA_ROOT (or in the media bucket) where Wagtail keeps image files.
 ORIGINALS_FOLDER = "original_images"

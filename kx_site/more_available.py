@@ -5,9 +5,7 @@ listing. The listing says so, and what would show them more (signing in, confirm
 address, being verified), but never what is hidden nor how much: not even a count may leak.
 """
 
-from accounts.permissions import is_superuser
-
-from .audience import user_has_verified_email, visibility_q
+from .audience import reader_grant
 
 
 def more_available(items, user) -> str | None:
@@ -20,16 +18,10 @@ def more_available(items, user) -> str | None:
     most its upcoming or past split), never the reader's search words or filters, so the answer
     cannot be used to probe what hidden items are about.
     """
-    if is_superuser(user):
+    grant = reader_grant(user)
+    # Superusers lack nothing; what practitioners lack ("restricted") nothing they do would give.
+    if grant.shortfall in (None, "restricted"):
         return None
-    if not user.is_authenticated:
-        step = "sign_in"
-    elif not user_has_verified_email(user):
-        step = "verify_email"
-    elif user.is_practitioner:
+    if not items.exclude(grant.q()).exists():
         return None
-    else:
-        step = "verify_practitioner"
-    if not items.exclude(visibility_q(user)).exists():
-        return None
-    return step
+    return grant.shortfall

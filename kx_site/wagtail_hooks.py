@@ -3,10 +3,9 @@ from django.core.exceptions import PermissionDenied
 from wagtail import hooks
 from wagtail.permissions import policy_registry
 
-from accounts.permissions import has_staff_powers
-
 from . import admin_tasks
 from .media import page_may_serve, pages_using
+from .staff import has_staff_powers
 
 
 @hooks.register("before_serve_document")

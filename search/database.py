@@ -36,7 +36,7 @@ from django.db.models.functions import Upper
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
-from kx_site.audience import visibility_q
+from kx_site.audience import reader_grant
 
 from .documents import UNSUGGESTED_TYPES
 from .models import SearchEntry
@@ -87,28 +87,15 @@ def visible_entries(user):
     wrapped as ``pk IN (visible_to(...))`` the planner could not estimate it and ran a nested
     loop over it for every matching row, which grows with the square of the data. Here the one
     condition on the link table becomes an uncorrelated subquery, which the database reads once
-    (a hashed subplan): the rule is still ``visibility_q``'s, only its shape differs.
+    (a hashed subplan): the rule is still the reader's grant, only its shape differs.
     """
-    return SearchEntry.objects.filter(_on_this_table(visibility_q(user)), removed=False)
+    links = SearchEntry.restricted_to_organisations.through.objects
 
+    def restricted_to_organisation(organisation_id):
+        return Q(pk__in=links.filter(organisation=organisation_id).values("searchentry_id"))
 
-def _on_this_table(node):
-    """``node`` (a Q or one of its conditions) with conditions on the restricted organisations
-    turned into ``pk IN (the entries linked to those organisations)``."""
-    if isinstance(node, Q):
-        return Q(
-            *(_on_this_table(child) for child in node.children),
-            _connector=node.connector,
-            _negated=node.negated,
-        )
-    lookup, value = node
-    relation, _, rest = lookup.partition("__")
-    if relation != "restricted_to_organisations":
-        return node
-    links = SearchEntry.restricted_to_organisations.through.objects.filter(
-        **{f"organisation__{rest or 'exact'}": value}
-    )
-    return ("pk__in", links.values("searchentry_id"))
+    condition = reader_grant(user).q(restricted_to_organisation=restricted_to_organisation)
+    return SearchEntry.objects.filter(condition, removed=False)
 
 
 def text_query(text):

@@ -1,28 +1,26 @@
-"""The engine-side twin of ``kx_site.audience.visibility_q``.
+"""The engine's translation of ``kx_site.audience.reader_grant``.
 
 Every engine query (results, facets, suggestions, related items) carries this filter inside its
-``bool.filter``, so nothing a user may not see can be counted, suggested or returned. The rules
-follow ``visibility_q`` line for line; ``tests/search/test_permissions.py`` checks that both give
-the same answer for every kind of user and item.
+``bool.filter``, so nothing a user may not see can be counted, suggested or returned. It states
+no rule of its own: it writes the reader's grant as an engine query, as ``Grant.q`` writes it as
+a database condition; ``tests/search/test_permissions.py`` checks that the engine, the database
+search, querysets and ``can_view`` give the same answer for every kind of user and item.
 """
 
 from elasticsearch.dsl import Q
 
-from accounts.permissions import is_superuser
-from kx_site.audience import Audience, user_has_verified_email
+from kx_site.audience import Audience, reader_grant
 
 
 def permission_filter(user):
-    if is_superuser(user):
+    grant = reader_grant(user)
+    if grant.everything:
         return Q("match_all")
-    allowed = [Q("term", audience=Audience.PUBLIC.value)]
-    if user_has_verified_email(user):
-        allowed.append(Q("term", audience=Audience.REGISTERED.value))
-        if user.is_practitioner:
-            restricted = Q("term", audience=Audience.RESTRICTED.value)
-            allowed += [
-                Q("term", audience=Audience.PRACTITIONERS.value),
-                restricted & Q("term", restricted_kinds=user.organisation.kind),
-                restricted & Q("term", restricted_organisations=user.organisation_id),
-            ]
+    allowed = [Q("terms", audience=[audience.value for audience in grant.audiences])]
+    if grant.member:
+        restricted = Q("term", audience=Audience.RESTRICTED.value)
+        allowed += [
+            restricted & Q("term", restricted_kinds=grant.organisation_kind),
+            restricted & Q("term", restricted_organisations=grant.organisation_id),
+        ]
     return Q("bool", should=allowed, minimum_should_match=1)

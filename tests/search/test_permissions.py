@@ -1,18 +1,138 @@
 """Nothing a user may not see reaches them through search: not in results, facet counts,
 suggestions, related items or the JSON API; on the engine and on the database alike.
 
-What each user may see is decided by ``kx_site.audience.can_view``, the one rule."""
+What each user may see is decided by ``kx_site.audience.reader_grant``, the one rule; the
+single-item answer (``can_view``), querysets (``visible_to``), the database search and the
+engine's filter are translations of it, and the first test checks that all four agree."""
+
+from datetime import timedelta
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
+from django.utils import timezone
 
-from kx_site.audience import can_view
-from search import selectors
+from accounts.models import OrganisationKind
+from kx_site.audience import Audience, access_refusal, can_view, visible_to
+from practice_library.models import PracticePage
+from search import database, selectors
+from search.index import alias_name
+from search.models import SearchEntry
+from search.permissions import permission_filter
 from search.queries import SearchQuery
+from tests.factories import PractitionerFactory, UserFactory, seeded_organisation, staff_member
+from tests.practice_library.factories import PracticePageFactory
 
 from .content import WORD, audience_events, audience_practices, users
 
 pytestmark = pytest.mark.django_db
+
+
+POLICE = OrganisationKind.POLICE_FORCE
+PROBATION = OrganisationKind.PROBATION_REGION
+# Every kind of item: (audience, restricted kinds, slugs of the restricted organisations).
+ITEMS = {
+    "public": (Audience.PUBLIC, [], []),
+    "registered": (Audience.REGISTERED, [], []),
+    "practitioners": (Audience.PRACTITIONERS, [], []),
+    "police": (Audience.RESTRICTED, [POLICE], []),
+    "police_and_probation": (Audience.RESTRICTED, [POLICE, PROBATION], []),
+    "kent": (Audience.RESTRICTED, [], ["kent-police"]),
+    "kent_and_london": (Audience.RESTRICTED, [], ["kent-police", "probation-service-london"]),
+    "probation_or_kent": (Audience.RESTRICTED, [PROBATION], ["kent-police"]),
+    "national_or_essex": (
+        Audience.RESTRICTED,
+        [OrganisationKind.NATIONAL_BODY],
+        ["essex-police"],
+    ),
+    "nobody_chosen": (Audience.RESTRICTED, [], []),
+}
+
+
+OPEN = {"public", "registered", "practitioners"}
+EXPECTED = {
+    "anonymous": {"public"},
+    "unverified": {"public"},
+    "unconfirmed_practitioner": {"public"},
+    "superuser_without_second_factor": {"public", "registered"},
+    "registered": {"public", "registered"},
+    "kent_officer": OPEN
+    | {"police", "police_and_probation", "kent", "kent_and_london", "probation_or_kent"},
+    "other_force_officer": OPEN | {"police", "police_and_probation"},
+    "lapsed_practitioner": OPEN | {"police", "police_and_probation", "national_or_essex"},
+    "probation_officer": OPEN | {"police_and_probation", "kent_and_london", "probation_or_kent"},
+}
+
+
+def every_kind_of_user():
+    """``users()`` and the edge cases: a practitioner whose address is not confirmed, a lapsed
+    practitioner, a superuser without a second factor (whose powers do not apply)."""
+    lapsed = timezone.now() - timedelta(days=3650)
+    return {
+        **users(),
+        "unconfirmed_practitioner": PractitionerFactory(
+            email="unconfirmed@kent.police.uk", email_verified=False
+        ),
+        "lapsed_practitioner": PractitionerFactory(
+            email="lapsed@essex.police.uk",
+            organisation=seeded_organisation("essex-police"),
+            verified_at=lapsed,
+        ),
+        "superuser_without_second_factor": staff_member("superuser", second_factor=False),
+        "registered_twin": UserFactory(),
+    }
+
+
+def test_every_translation_of_the_rule_agrees_for_every_user_and_item(backend):
+    """For every kind of user and every kind of item: the single-item answer, querysets of
+    the pages and of the search entries, the database search and the engine's filter (when an
+    engine is configured) keep the same items."""
+    practices = {}
+    for name, (audience, kinds, slugs) in ITEMS.items():
+        practice = PracticePageFactory(
+            title=f"{WORD.title()} {name}", audience=audience, restricted_to_kinds=kinds
+        )
+        if slugs:
+            practice.restricted_to_organisations.set([seeded_organisation(slug) for slug in slugs])
+            practice.save()
+        practices[name] = practice
+    backend.index()
+    key_of = {f"practice:{practice.pk}": name for name, practice in practices.items()}
+    entries = SearchEntry.objects.filter(key__in=key_of)
+    assert entries.count() == len(ITEMS)
+
+    seen = {}
+    for who, user in every_kind_of_user().items():
+        single = {name for name, practice in practices.items() if can_view(user, practice)}
+        assert {n for n, p in practices.items() if access_refusal(user, p) is None} == single
+        pages = visible_to(
+            PracticePage.objects.filter(pk__in=[p.pk for p in practices.values()]), user
+        )
+        assert {page.title.split()[-1] for page in pages} == single, who
+        assert {key_of[e.key] for e in entries if can_view(user, e)} == single, who
+        assert {key_of[e.key] for e in visible_to(entries, user)} == single, who
+        found = database.visible_entries(user).filter(key__in=key_of)
+        assert {key_of[key] for key in found.values_list("key", flat=True)} == single, who
+        if backend.engine:
+            body = {
+                "size": 100,
+                "_source": ["key"],
+                "query": {
+                    "bool": {
+                        "filter": [
+                            permission_filter(user).to_dict(),
+                            {"terms": {"key": list(key_of)}},
+                        ]
+                    }
+                },
+            }
+            hits = backend.engine.search(alias_name(), body)["hits"]["hits"]
+            assert {key_of[hit["_source"]["key"]] for hit in hits} == single, who
+        seen[who] = single
+
+    # And what they agree on is the rule: each kind of user sees what their standing gives.
+    for who, names in EXPECTED.items():
+        assert seen[who] == names, who
+    assert seen["administrator"] == set(ITEMS)
 
 
 def visible_titles(items, user):
