@@ -13,6 +13,8 @@ from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
 from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, hotp_value
 from django.contrib.auth.models import Group
 
+from kx_site.demo import demo_data
+
 from . import services
 from .models import Organisation, User, VerificationMethod
 
@@ -94,6 +96,22 @@ def ensure_demo_user(email, first, last, role, *, organisation_slug=None, superu
     return user
 
 
+def describe_demo_accounts():
+    """What ``seed_demo`` prints: each demo account's address and role."""
+    lines = [f"Demo accounts (development only), all with password {DEMO_PASSWORD}:"]
+    for email, _first, _last, _role, groups, superuser, organisation in DEMO_ACCOUNTS:
+        label = (
+            "administrator"
+            if superuser
+            else ", ".join(groups)
+            or (f"practitioner ({organisation})" if organisation else "registered member")
+        )
+        lines.append(f"  {email:36} {label}")
+    lines.append("Staff accounts need an authenticator code: `make totp EMAIL=admin@kx.example`.")
+    return lines
+
+
+@demo_data(describe=describe_demo_accounts)
 def ensure_demo_accounts():
     for email, first, last, role, groups, superuser, organisation_slug in DEMO_ACCOUNTS:
         user = ensure_demo_user(

@@ -6,6 +6,6 @@ class BriefingsConfig(AppConfig):
     verbose_name = "Briefings"
 
     def ready(self):
-        from . import signals
+        from . import home, signals  # noqa: F401 (home registers its home page section)
 
         signals.connect()

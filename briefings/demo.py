@@ -10,6 +10,7 @@ from datetime import timedelta
 from django.utils import timezone
 
 from events.models import EventPage
+from kx_site.demo import demo_data
 from kx_site.models import HomePage
 from practice_library.models import Topic
 
@@ -148,6 +149,7 @@ def _publish(index, *, slug, topics, prepare=None, **fields):
     return BriefingPage.objects.get(pk=briefing.pk)
 
 
+@demo_data(after=["events"])
 def ensure_demo_briefings():
     """The index at /briefings/, five interim briefings and the final report with 17
     recommendations (10 implemented), each with its dated history."""

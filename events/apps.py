@@ -6,6 +6,6 @@ class EventsConfig(AppConfig):
     verbose_name = "Events"
 
     def ready(self):
-        from . import change_notices
+        from . import change_notices, home  # noqa: F401 (home registers the home page sections)
 
         change_notices.connect_signals()

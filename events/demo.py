@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from accounts.demo import ensure_demo_user
 from accounts.models import User
+from kx_site.demo import demo_data
 from kx_site.models import HomePage
 
 from . import services
@@ -100,6 +101,7 @@ def _register(event, users, *, sessions=(), now):
             services.registration_create(event=event, user=user, sessions=sessions, now=now)
 
 
+@demo_data(after=["accounts"])
 def ensure_demo_events():
     """An index at /events/, a venue, speakers and four events with some registrations."""
     index = _index()

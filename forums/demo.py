@@ -8,6 +8,7 @@ daily digests, so seeding does not fill the outbox with notifications.
 from accounts.demo import ensure_demo_user
 from accounts.models import OrganisationKind, User
 from kx_site.audience import Audience, Marking
+from kx_site.demo import demo_data
 
 from . import services
 from .models import Flag, ForumCategory, Thread
@@ -103,6 +104,7 @@ THREADS = [
 ]  # fmt: skip
 
 
+@demo_data(after=["accounts"])
 def ensure_demo_forums():
     """Add the demo categories, threads and a pending flag if missing. Safe to run again."""
     categories = {}

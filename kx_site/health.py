@@ -4,8 +4,9 @@
 web process depends on and says whether it should get traffic:
 
 - database, cache: required. If either fails the answer is 503 and overall "failed".
-- search engine: with SEARCH_URL, "ok" or "fallback" (search answers from the database);
-  without it, "not_configured".
+- the parts an app registers a check for (``register_readiness_check``): the search engine
+  (``search.health``), with SEARCH_URL "ok" or "fallback" (search answers from the database),
+  without it "not_configured".
 - task queue: the age of the oldest task that is due and not yet started (database backend),
   "degraded" past KX_READY_MAX_TASK_AGE; "inline" with the immediate backend.
 - scheduler: the last run of each job, from ``kx_site.scheduler.last_runs()``: "failed" if a
@@ -52,6 +53,16 @@ DATABASE_BACKEND = "django_tasks_db.DatabaseBackend"
 IMMEDIATE_BACKEND = "django_tasks.backends.immediate.ImmediateBackend"
 
 
+# Checks of optional parts, registered by the apps that own them (from their AppConfig.ready),
+# by name. None is required: a part that is down makes the answer "degraded" at most.
+_readiness_checks = {}
+
+
+def register_readiness_check(name, check):
+    _readiness_checks[name] = check
+    return check
+
+
 def _answer(body, status=200):
     response = JsonResponse(body, status=status)
     response["X-Content-Type-Options"] = "nosniff"
@@ -70,7 +81,7 @@ def readyz(request):
     checks = {
         "database": check_database(),
         "cache": check_cache(),
-        "search": check_search(),
+        **{name: check() for name, check in _readiness_checks.items()},
         "tasks": check_tasks(),
         "scheduler": check_scheduler(),
     }
@@ -113,21 +124,6 @@ def check_cache():
     if read != value:
         logger.warning("readiness: cache did not keep a value")
         return {"status": FAILED, "reason": "not_stored"}
-    return {"status": OK}
-
-
-def check_search():
-    if not settings.SEARCH_URL:
-        return {"status": "not_configured"}
-    from search.engine import get_engine
-
-    try:
-        reachable = get_engine().client.ping()
-    except Exception:  # any fault means search answers from the database
-        logger.warning("readiness: search engine check failed", exc_info=True)
-        reachable = False
-    if not reachable:
-        return {"status": "fallback", "reason": "unreachable"}
     return {"status": OK}
 
 

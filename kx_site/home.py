@@ -1,97 +1,85 @@
-"""Reads for the home page: what is next and new for this reader.
+"""The home page's sections: each app registers what it shows there, and this module only
+assembles them for a reader.
 
-Every listing goes through its app's own visibility rule (``visible_to`` and ``visibility_q``
-for pages, ``briefings.selectors.visible_briefings``, ``forums.selectors.visible_threads``), so
-the home page can never show a title its own listing would hide. Each is one query with a
-LIMIT, however much content there is: the home page's query count does not grow with the data.
+An app registers a section with ``@home_section`` on a function of the reader that returns the
+names its template uses (the app's ``home`` module, imported by its ``AppConfig.ready``). Every
+section must list only what its app's own listing would show that reader (its ``visible_to``,
+``visibility_q`` or selector), and in one query with a LIMIT, so that the home page can never
+show a title its listing would hide, and its query count does not grow with the data.
 """
 
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
-from django.utils import timezone
 from wagtail.models import Page
 
-from .audience import visible_to
 
-UPCOMING_EVENTS = 3
-LATEST_BRIEFINGS = 3
-RECENT_PRACTICES = 3
-ACTIVE_THREADS = 5
-
-
-def next_registration(user, now=None):
-    """The reader's own next event: their active registration for the live event, visible to
-    them, that starts soonest and has not yet ended; None if they have none (or are signed out).
-    """
-    from events.selectors import current_registrations
-
-    if not user.is_authenticated:
-        return None
-    now = now or timezone.now()
-    return current_registrations(user).filter(event__end__gte=now).first()
+@dataclass(frozen=True)
+class HomeSection:
+    name: str  # its key in ``indexes`` for its "All ..." link
+    template: str  # rendered with the home page's context, the section's names added
+    context: Callable[[object], dict]  # the reader -> the names the template uses
+    order: int  # top to bottom, then left to right
+    index_page: str | None  # "app_label.ModelName" of its listing page, if it links to one
+    wide: bool  # a row of its own; other sections go two to a row
 
 
-def upcoming_events(user, now=None, limit=UPCOMING_EVENTS):
-    """The first of the events listing's upcoming events that ``user`` may see."""
-    from events.selectors import upcoming_events
-
-    return list(upcoming_events(user, now)[:limit])
+_sections: dict[str, HomeSection] = {}
 
 
-def latest_briefings(user, limit=LATEST_BRIEFINGS):
-    """The newest briefings ``user`` may see, in the briefings listing's order."""
-    from briefings.selectors import visible_briefings
+def home_section(name, *, template, order, index_page=None, wide=False):
+    """Register the decorated function, of the reader, as the home page section ``name``."""
 
-    return list(visible_briefings(user).order_by("-publication_date", "-pk")[:limit])
+    def register(context):
+        _sections[name] = HomeSection(name, template, context, order, index_page, wide)
+        return context
 
-
-def recent_practices(user, limit=RECENT_PRACTICES):
-    """The practices ``user`` may see, most recently added first (the library's "newest")."""
-    from practice_library.models import PracticePage
-
-    practices = visible_to(PracticePage.objects.live(), user)
-    return list(
-        practices.select_related("organisation").order_by("-first_published_at", "-pk")[:limit]
-    )
+    return register
 
 
-def active_threads(user, limit=ACTIVE_THREADS):
-    """``(access, threads)``: the reader's forum access (``forums.selectors.forum_access``) and,
-    for members, the threads they may read with the latest posts first.
-
-    Anyone else gets no threads at all, not even a count: the forums are for verified
-    practitioners. Threads waiting for approval (shown to their author and to moderators in
-    the forum itself) are left out here, so the home page lists what the category lists.
-    """
-    from forums.selectors import forum_access, visible_threads
-
-    access = forum_access(user)
-    if access != "member":
-        return access, []
-    threads = (
-        visible_threads(user)
-        .filter(is_visible=True)
-        .select_related("category")
-        .order_by("-last_post_at", "-pk")[:limit]
-    )
-    return access, list(threads)
+def home_sections() -> list[HomeSection]:
+    return sorted(_sections.values(), key=lambda section: (section.order, section.name))
 
 
-def section_indexes(home):
-    """The live listing pages under ``home`` by name (``"events"``, ``"briefings"``,
+def home_context(home, user) -> dict:
+    """Every section's names for ``user``, the sections in ``rows``, and the listing pages
+    under ``home`` the sections link to as ``indexes``."""
+    sections = home_sections()
+    context = {}
+    for section in sections:
+        names = section.context(user)
+        clash = context.keys() & names.keys()
+        if clash:
+            raise ValueError(f"Home page section {section.name} repeats the names {clash}")
+        context.update(names)
+    context["rows"] = _rows(sections)
+    context["indexes"] = section_indexes(home, sections)
+    return context
+
+
+def _rows(sections):
+    rows = []
+    for section in sections:
+        if section.wide or not rows or rows[-1][-1].wide or len(rows[-1]) == 2:
+            rows.append([section])
+        else:
+            rows[-1].append(section)
+    return rows
+
+
+def section_indexes(home, sections):
+    """The live listing pages under ``home`` by section name (``"events"``, ``"briefings"``,
     ``"library"``), for the "All ..." links, in one query; a missing one is left out."""
-    from briefings.models import BriefingIndexPage
-    from events.models import EventIndexPage
-    from practice_library.models import PracticeIndexPage
-
-    # get_for_models reads Django's content type cache: no query once it is warm.
-    content_types = ContentType.objects.get_for_models(
-        EventIndexPage, BriefingIndexPage, PracticeIndexPage
-    )
-    names = {
-        content_types[EventIndexPage].pk: "events",
-        content_types[BriefingIndexPage].pk: "briefings",
-        content_types[PracticeIndexPage].pk: "library",
+    models = {
+        section.name: apps.get_model(section.index_page)
+        for section in sections
+        if section.index_page
     }
+    # get_for_models reads Django's content type cache: no query once it is warm.
+    content_types = ContentType.objects.get_for_models(*models.values())
+    names = {content_types[model].pk: name for name, model in models.items()}
     indexes = {}
     # Plain Page rows: enough for a URL, and no query per page type.
     for page in (

@@ -6,6 +6,7 @@ from wagtail.admin.panels import FieldPanel
 from wagtail.fields import StreamField
 from wagtail.models import Page
 
+from . import home
 from .audience import Audience, AudienceMixin, access_refusal, visible_to
 from .blocks import BaseStreamBlock
 
@@ -76,9 +77,9 @@ class AudienceIndexPage(ReaderDependentPageMixin, Page):
 class HomePage(ReaderDependentPageMixin, Page):
     """The front page: what is next and new for this reader.
 
-    Each listing shows only what the reader may see (``kx_site.home``). Signed out, the page is
-    the same for everyone and ``kx_site.page_cache`` keeps it; signed in, it holds the reader's
-    own next event and forum threads, so it is private to them.
+    Each app's section lists only what the reader may see (``kx_site.home``). Signed out, the
+    page is the same for everyone and ``kx_site.page_cache`` keeps it; signed in, it holds the
+    reader's own next event and forum threads, so it is private to them.
     """
 
     lead = models.CharField(max_length=300, blank=True)
@@ -96,19 +97,12 @@ class HomePage(ReaderDependentPageMixin, Page):
     max_count = 1
 
     def get_context(self, request, *args, **kwargs):
-        from . import home
-
         context = super().get_context(request, *args, **kwargs)
         user = request.user
         context["sections"] = visible_to(
             StandardPage.objects.child_of(self).live().in_menu(), user
         ).only("title", "url_path", "search_description")
-        context["next_registration"] = home.next_registration(user)
-        context["upcoming_events"] = home.upcoming_events(user)
-        context["latest_briefings"] = home.latest_briefings(user)
-        context["recent_practices"] = home.recent_practices(user)
-        context["forum_access"], context["active_threads"] = home.active_threads(user)
-        context["indexes"] = home.section_indexes(self)
+        context.update(home.home_context(self, user))
         return context
 
 

@@ -140,8 +140,8 @@ def queue_email(*, template_name, to, context, attachments=(), headers=None):
 def unsubscribe_token(user, *, salt):
     """A signed, non-expiring token naming ``user``, for an unsubscribe link that needs no login.
 
-    Each kind of email signs with its own ``salt``, so a forum token cannot unsubscribe anyone
-    from briefings.
+    Each kind of email signs with its own ``salt``, so that a token from a forum email cannot
+    unsubscribe anyone from the briefings.
     """
     return signing.dumps(user.pk, salt=salt, compress=True)
 

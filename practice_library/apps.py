@@ -6,6 +6,6 @@ class PracticeLibraryConfig(AppConfig):
     verbose_name = "Practice library"
 
     def ready(self):
-        from . import signals
+        from . import home, signals  # noqa: F401 (home registers its home page section)
 
         signals.connect()

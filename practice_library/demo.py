@@ -8,6 +8,7 @@ from datetime import date
 
 from accounts.models import Organisation, OrganisationKind
 from kx_site.audience import Audience, Marking
+from kx_site.demo import demo_data
 from kx_site.models import HomePage
 
 from .models import (
@@ -285,6 +286,7 @@ def _practice(n, approach, organisation, topics):
     return page
 
 
+@demo_data()
 def ensure_demo_practices():
     """Add the library and its demo practices if they are missing. Safe to run again."""
     index = _library()

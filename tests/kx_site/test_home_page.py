@@ -15,9 +15,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import OrganisationKind
+from events import home as events_home
 from events.models import Registration
+from forums import home as forums_home
 from forums.models import ForumCategory, Thread
-from kx_site import home
 from kx_site.audience import Audience, Marking
 from tests.briefings.factories import BriefingIndexPageFactory, BriefingPageFactory
 from tests.events.factories import EventIndexPageFactory, EventPageFactory
@@ -201,7 +202,7 @@ def test_practitioners_see_the_threads_of_their_categories_latest_post_first(
 def test_threads_are_ordered_by_their_latest_post_and_capped(threads):
     author = PractitionerFactory()
     category = threads["practitioners"]
-    for n in range(home.ACTIVE_THREADS + 2):
+    for n in range(forums_home.ACTIVE_THREADS + 2):
         Thread.objects.create(
             category=category,
             title=f"Busy thread {n}",
@@ -209,11 +210,11 @@ def test_threads_are_ordered_by_their_latest_post_and_capped(threads):
             last_post_at=now() + timedelta(minutes=n),
         )
 
-    access, listed = home.active_threads(PractitionerFactory())
+    access, listed = forums_home.active_threads(PractitionerFactory())
 
     assert access == "member"
     assert [thread.title for thread in listed] == [
-        f"Busy thread {n}" for n in reversed(range(2, home.ACTIVE_THREADS + 2))
+        f"Busy thread {n}" for n in reversed(range(2, forums_home.ACTIVE_THREADS + 2))
     ]
 
 
@@ -336,13 +337,13 @@ def test_cancelled_past_draft_and_no_longer_visible_registrations_are_not_the_ne
     # (The cancelled one is still an upcoming event they may see, so it is listed there.)
     for title in ("Past one", "Unpublished one", "Narrowed one"):
         assert title not in html
-    assert home.next_registration(practitioner) is None
+    assert events_home.next_registration(practitioner) is None
 
 
 def test_signed_out_readers_have_no_next_event():
     from django.contrib.auth.models import AnonymousUser
 
-    assert home.next_registration(AnonymousUser()) is None
+    assert events_home.next_registration(AnonymousUser()) is None
 
 
 def test_sensitive_items_are_marked(client):
