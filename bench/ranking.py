@@ -6,10 +6,10 @@
         --database-url postgres://kx:kx@127.0.0.1:5432/kx_ranking \\
         --engine-url http://127.0.0.1:9201
 
-Runs ``tests/search/test_ranking_judged.py`` once per backend (each in its own pytest process,
-since a process has one database): SQLite (the test settings' default), PostgreSQL
-(``--database-url``, whose ``test_<name>`` database pytest creates) and the engine
-(``--engine-url``, with PostgreSQL under it when a database URL is given). Each run indexes the
+Runs ``tests/search/test_ranking_judged.py`` on each backend: SQLite (the test settings'
+default) in one pytest process, then PostgreSQL (``--database-url``, whose ``test_<name>``
+database pytest creates) and the engine (``--engine-url``, with PostgreSQL under it when a
+database URL is given) together in a second one (a process has one database). Each run indexes the
 judged corpus (``tests/search/judged_graded.py``) through the search services, asks every query
 through ``selectors.search`` and prints its figures on a ``RANKING {json}`` line; this script
 reads those lines and prints a Markdown table of nDCG@10 per query and the means of nDCG@10,
@@ -48,28 +48,43 @@ def arguments():
     return parser.parse_args()
 
 
-def run(backend, args):
-    """The figures of one pytest run on ``backend``, and whether its checks passed."""
+def run(backends, args):
+    """The figures of one pytest run on ``backends`` ({backend: figures}), and whether its
+    checks passed. PostgreSQL and the engine (over PostgreSQL) share a run: one test database
+    to create, and one corpus (the test builds it once per module)."""
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "SEARCH_URL")}
-    if backend in ("postgresql", "engine") and args.database_url:
+    if {"postgresql", "engine"} & set(backends) and args.database_url:
         env["DATABASE_URL"] = args.database_url
-    if backend == "engine":
+    if "engine" in backends:
         env["SEARCH_URL"] = args.engine_url
-    param = "engine" if backend == "engine" else "database"
+    params = ["engine" if backend == "engine" else "database" for backend in backends]
     command = [
         str(BASE_DIR / ".venv" / "bin" / "pytest"),
         *("-n", "0", "-q", "-s", "-p", "no:cacheprovider"),
-        f"{TEST}[{param}]",
+        *(f"{TEST}[{param}]" for param in params),
     ]
-    print(f"running {backend}…", file=sys.stderr)
+    print(f"running {' and '.join(backends)}…", file=sys.stderr)
     done = subprocess.run(command, cwd=BASE_DIR, env=env, capture_output=True, text=True)
     lines = [line for line in done.stdout.splitlines() if line.startswith("RANKING ")]
-    if not lines:
-        sys.exit(f"{backend}: no figures\n{done.stdout[-3000:]}{done.stderr[-3000:]}")
-    figures = json.loads(lines[-1].removeprefix("RANKING "))
-    if figures["backend"] != backend:
-        sys.exit(f"asked for {backend}, measured {figures['backend']}: check --database-url")
-    return figures, done.returncode == 0
+    found = {}
+    for line in lines:
+        figures = json.loads(line.removeprefix("RANKING "))
+        found[figures["backend"]] = figures
+    for backend in backends:
+        if backend not in found:
+            sys.exit(
+                f"{backend}: no figures (measured {', '.join(found) or 'nothing'}: check "
+                f"--database-url)\n{done.stdout[-3000:]}{done.stderr[-3000:]}"
+            )
+    return found, done.returncode == 0
+
+
+def runs(backends):
+    """The backends in pytest runs: SQLite alone, PostgreSQL with the engine (a process has
+    one database, and the engine runs over the PostgreSQL one when a URL is given)."""
+    together = [b for b in backends if b in ("postgresql", "engine")]
+    alone = [[b] for b in backends if b not in together]
+    return alone + ([together] if together else [])
 
 
 def main():
@@ -81,8 +96,9 @@ def main():
         and not (b == "engine" and not args.engine_url)
     ]
     results, passed = {}, True
-    for backend in backends:
-        results[backend], ok = run(backend, args)
+    for group in runs(backends):
+        found, ok = run(group, args)
+        results.update(found)
         passed &= ok
     queries = list(next(iter(results.values()))["queries"])
     header = "| query | " + " | ".join(LABELS[b] for b in backends) + " |"

@@ -1,12 +1,13 @@
 """A judged set for comparing ranking across the search backends (engine, PostgreSQL, SQLite).
 
-Forty-one invented documents of the kinds search holds (practices, briefings and their
+Forty-seven invented documents of the kinds search holds (practices, briefings and their
 recommendations, events and their sessions) about managing registered sex offenders, and the
 queries a practitioner would type, each with graded judgements: 2 = what the searcher wants,
 1 = partly relevant, anything unlisted = 0. The queries include typos, other word forms than the
-documents use (plurals, verbs), quoted phrases and longer multi-word questions. Used by
-``test_ranking_judged.py`` and ``bench/ranking.py``; ``judged.py`` is the older, practice-only set
-behind ``test_relevance.py``.
+documents use (plurals, verbs), quoted phrases (one with a stop word inside), acronyms, longer
+multi-word questions, and known-item queries: the words of one record's title, where a record
+sharing most of them must not come first. Used by ``test_ranking_judged.py`` and
+``bench/ranking.py``.
 """
 
 # id: (title, summary, description, topic names). Practices; the description is their body.
@@ -166,6 +167,42 @@ PRACTICES = {
         "A quarterly audit of ViSOR nominal records for completeness and timeliness.",
         "Auditors score records and share the findings with each unit.",
         ["Public protection information"],
+    ),
+    "pdp-pathway": (
+        "Potentially dangerous persons referral pathway",
+        "A single pathway for referring a potentially dangerous person to MAPPA.",
+        "Officers complete one referral form; a panel decides on PDP status within a week.",
+        ["Potentially dangerous persons", "MAPPA"],
+    ),
+    "rsho": (
+        "Risk of sexual harm order applications",
+        "Applying for an order against someone without a conviction who poses a risk.",
+        "Evidence threshold, court preparation and working with legal services.",
+        ["Court orders", "Potentially dangerous persons"],
+    ),
+    "passport-surrender": (
+        "Foreign travel orders and passport surrender",
+        "Courts may order passports to be surrendered; this records the process.",
+        "Storage of passports, return on expiry and checks with border services.",
+        ["Travel", "Court orders"],
+    ),
+    "indefinite-review": (
+        "Reviews of indefinite notification requirements",
+        "Preparing the police decision when an offender applies for a review.",
+        "Gathering evidence from all agencies and writing the decision letter.",
+        ["Reviews", "Notification requirements"],
+    ),
+    "release-custody": (
+        "Identifying offenders for management after release from custody",
+        "Prisons and police agree who will manage an offender before release from custody.",
+        "A pre-release meeting sets the first home visit and notification date.",
+        ["Identifying offenders for management"],
+    ),
+    "mosovo-induction": (
+        "MOSOVO officer induction programme",
+        "A six-week induction for officers joining a MOSOVO unit.",
+        "Shadowing, ARMS training and supervised home visits before taking a caseload.",
+        ["Training"],
     ),
 }
 
@@ -337,6 +374,7 @@ JUDGEMENTS = {
         "mappa-chairs": 2,
         "mappa-minutes": 1,
         "mappa-reviews": 1,
+        "pdp-pathway": 1,
     },
     # "prepare" for "preparation", "meetings" for "meeting".
     "prepare for MAPPA meetings": {
@@ -380,9 +418,37 @@ JUDGEMENTS = {
     "SHPO": {"shpo-breach": 2, "indecent-images": 1},
     "circles of support": {"circles": 2},
     # "travelling" for "travel".
-    "travelling abroad": {"port-checks": 2, "notification-letters": 1},
+    "travelling abroad": {"port-checks": 2, "passport-surrender": 1, "notification-letters": 1},
     "mental health": {"mental-health": 2},
     "ViSOR records": {"visor-audit": 2, "visor-course": 2, "port-checks": 1},
     "desistence": {"desistance": 2},
     "victim exclusion zone": {"exclusion-zones": 2},
+    # Known items: the words of one record's title. Records that share most of them (the
+    # other order, the other notification record, the other plan, the other ARMS and visit
+    # records) must rank below it.
+    "risk of sexual harm order": {"rsho": 2},
+    "potentially dangerous person": {"pdp-pathway": 2, "rsho": 1},
+    "indefinite notification review": {"indefinite-review": 2},
+    "notification reminder letters": {"notification-letters": 2},
+    "passport surrender": {"passport-surrender": 2},
+    "peer review risk management plans": {"rmp-peer-review": 2, "rmp-template": 1},
+    "ARMS quality assurance": {"arms-qa": 2, "arms-rec-sample": 1, "arms-evaluation": 1},
+    "ARMS training": {
+        "arms-training": 2,
+        "arms-workshop": 2,
+        "arms-protective": 1,
+        "mosovo-induction": 1,
+    },
+    "joint home visits": {
+        "joint-visits": 2,
+        "unannounced-visits": 1,
+        "lone-working": 1,
+        "visits-inspection": 1,
+    },
+    "MOSOVO induction": {"mosovo-induction": 2, "visor-course": 1},
+    "desistance supervision": {"desistance": 2},
+    "housing checks": {"housing-checks": 2},
+    "media protocol": {"media-protocol": 2},
+    # A phrase with a stop word inside it.
+    '"release from custody"': {"release-custody": 2},
 }
