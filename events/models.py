@@ -421,6 +421,9 @@ class Registration(models.Model):
             )
         ]
         indexes = [models.Index(fields=["event", "status", "waiting_since"])]
+        # The organisers' tools (events.organising): delegate lists with dietary and access
+        # needs, exports, approval, check-in, messages, cancelling an event, feedback reports.
+        permissions = [("organise_events", "Can organise events")]
 
     def __str__(self):
         return f"{self.user} at {self.event} ({self.get_status_display()})"

@@ -161,7 +161,7 @@ def test_the_organiser_cancels_from_the_admin_after_giving_a_reason(
 ):
     event, _confirmed, _waiting = delegates
     client.force_login(staff_member("Event organisers"))
-    url = reverse("events_organiser_cancel", args=[event.pk])
+    url = reverse("events_organising:cancel", args=[event.pk])
 
     asked = client.get(url)
     assert asked.status_code == 200
@@ -181,7 +181,7 @@ def test_the_organiser_cancels_from_the_admin_after_giving_a_reason(
 
 def test_people_who_do_not_organise_events_cannot_cancel_them(client, delegates):
     event, confirmed, _waiting = delegates
-    url = reverse("events_organiser_cancel", args=[event.pk])
+    url = reverse("events_organising:cancel", args=[event.pk])
     for user in (confirmed.user, staff_member("Editors")):
         client.force_login(user)
         assert client.post(url, {"reason": REASON}).status_code in (302, 403)

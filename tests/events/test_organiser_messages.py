@@ -33,7 +33,7 @@ def delegates(event):
 
 
 def message_url(event):
-    return reverse("events_organiser_message", args=[event.pk])
+    return reverse("events_organising:message", args=[event.pk])
 
 
 def recipients():
@@ -65,7 +65,7 @@ def test_anonymous_visitors_are_sent_to_sign_in(client, event):
 
 def test_organisers_see_the_form_linked_from_the_event_nav(client, organiser, event, delegates):
     client.force_login(organiser)
-    response = client.get(reverse("events_organiser_delegates", args=[event.pk]))
+    response = client.get(reverse("events_organising:delegates", args=[event.pk]))
     assert message_url(event) in response.content.decode()
     response = client.get(message_url(event))
     assert response.status_code == 200

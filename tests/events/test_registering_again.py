@@ -211,8 +211,10 @@ def test_the_organisers_delegate_list_shows_the_person_once(client):
     registration_create(event=event, user=person)
     client.force_login(staff_member("Event organisers"))
 
-    body = client.get(reverse("events_organiser_delegates", args=[event.pk])).content.decode()
+    body = client.get(reverse("events_organising:delegates", args=[event.pk])).content.decode()
 
     assert body.count("<br>returning.delegate@kent.police.uk</td>") == 1
-    csv_export = client.get(reverse("events_organiser_export_csv", args=[event.pk]))
-    assert csv_export.content.decode().count("returning.delegate@kent.police.uk") == 1
+    csv_export = client.get(
+        reverse("events_organising:delegates", args=[event.pk]), {"export": "csv"}
+    )
+    assert csv_export.getvalue().decode().count("returning.delegate@kent.police.uk") == 1
