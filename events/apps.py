@@ -6,6 +6,7 @@ class EventsConfig(AppConfig):
     verbose_name = "Events"
 
     def ready(self):
-        from . import change_notices
+        from . import change_notices, log_actions
 
         change_notices.connect_signals()
+        log_actions.connect_signals()

@@ -477,29 +477,6 @@ class EventCancellation(models.Model):
         return f"{self.event} (cancelled)"
 
 
-class RegistrationLogEntry(models.Model):
-    """Every change to a registration, and who made it (pretix-style audit log)."""
-
-    registration = models.ForeignKey(
-        Registration, on_delete=models.CASCADE, related_name="log_entries"
-    )
-    action = models.CharField(max_length=64)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    created_at = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        ordering = ["created_at", "pk"]
-
-    def __str__(self):
-        return f"{self.created_at:%Y-%m-%d %H:%M} {self.action}"
-
-
 class EventQuota(Orderable):
     """At most ``places`` places for each organisation of a kind, or for one organisation, until
     the event's ``quotas_release_at``. A quota for a named organisation wins over one for its kind.

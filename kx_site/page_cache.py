@@ -61,7 +61,6 @@ UNSHOWN_MODELS = frozenset(
         "accounts.AuditEntry",
         "kx_site.SentEmail",
         "search.SearchEntry",
-        "events.RegistrationLogEntry",
         "forums.ModerationAction",
         # A burst of registrations would retire every kept page hundreds of times a minute and
         # queue on the one shared row. The places left on an event page are kept only for the

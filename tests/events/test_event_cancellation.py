@@ -11,7 +11,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from events.calendar_feeds import public_feed_events
-from events.models import EventPage, Registration, RegistrationLogEntry
+from events.log_actions import registration_action, registration_logs
+from events.models import EventPage, Registration
 from events.organising.services import event_cancel
 from events.services import registration_cancel, registration_create
 from kx_site.audience import Audience, Marking
@@ -71,7 +72,10 @@ def test_every_active_delegate_is_told_once_with_a_calendar_cancellation(
         registration.refresh_from_db()
         assert registration.status == Status.CANCELLED
     assert (
-        RegistrationLogEntry.objects.filter(action="event cancelled", actor=organiser).count() == 2
+        registration_logs()
+        .filter(action=registration_action("event_cancelled"), user=organiser)
+        .count()
+        == 2
     )
 
 
