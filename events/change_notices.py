@@ -109,7 +109,7 @@ def event_change_notify(*, event, changes, actor=None):
     return _tell_delegates(
         told,
         event=event,
-        action="told of event change",
+        action="told_of_change",
         actor=actor,
         template_name="event_changed",
         method="REQUEST",

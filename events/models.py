@@ -421,6 +421,9 @@ class Registration(models.Model):
             )
         ]
         indexes = [models.Index(fields=["event", "status", "waiting_since"])]
+        # The organisers' tools (events.organising): delegate lists with dietary and access
+        # needs, exports, approval, check-in, messages, cancelling an event, feedback reports.
+        permissions = [("organise_events", "Can organise events")]
 
     def __str__(self):
         return f"{self.user} at {self.event} ({self.get_status_display()})"
@@ -472,29 +475,6 @@ class EventCancellation(models.Model):
 
     def __str__(self):
         return f"{self.event} (cancelled)"
-
-
-class RegistrationLogEntry(models.Model):
-    """Every change to a registration, and who made it (pretix-style audit log)."""
-
-    registration = models.ForeignKey(
-        Registration, on_delete=models.CASCADE, related_name="log_entries"
-    )
-    action = models.CharField(max_length=64)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    created_at = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        ordering = ["created_at", "pk"]
-
-    def __str__(self):
-        return f"{self.created_at:%Y-%m-%d %H:%M} {self.action}"
 
 
 class EventQuota(Orderable):

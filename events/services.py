@@ -21,13 +21,13 @@ from django.utils import timezone
 
 from kx_site.audience import can_view, user_has_verified_email
 
+from .log_actions import log_registrations
 from .models import (
     EventCancellation,
     EventPage,
     EventQuota,
     EventSession,
     Registration,
-    RegistrationLogEntry,
 )
 from .quotas import QuotaBook
 
@@ -76,8 +76,10 @@ def _lock_event(event):
     return event
 
 
-def _log(registration, action, actor=None):
-    RegistrationLogEntry.objects.create(registration=registration, action=action, actor=actor)
+def _log(registration, action, actor=None, **data):
+    """Log ``action`` (one of ``events.log_actions.REGISTRATION_ACTIONS``) on ``registration``
+    in Wagtail's audit log (``events.log_actions.log_registrations``)."""
+    log_registrations([registration], action, user=actor, **data)
 
 
 def places_taken(event):
@@ -153,10 +155,7 @@ def _tell_delegates(
         registration.calendar_sequence += 1
         registration.event = event
     Registration.objects.bulk_update(told, ["calendar_sequence", *fields])
-    RegistrationLogEntry.objects.bulk_create(
-        RegistrationLogEntry(registration=registration, action=action, actor=actor)
-        for registration in told
-    )
+    log_registrations(told, action, user=actor)
     for registration in told:
         _send(
             registration,
@@ -253,10 +252,10 @@ def registration_create(
         registration = Registration.objects.create(event=event, user=user, **details)
         if sessions:  # a new registration has none: set() would first ask which
             registration.sessions.add(*sessions)
-        _log(registration, f"registered: {status}", user)
+        _log(registration, "registered", user, status=status)
     else:
         registration = _register_again(counts["previous"], user, details, sessions)
-        _log(registration, f"registered again: {status}", user)
+        _log(registration, "registered_again", user, status=status)
     if status == Status.CONFIRMED:
         _send(registration, "confirmed", calendar=True)
     elif status == Status.PENDING_APPROVAL:
@@ -327,7 +326,7 @@ def _offer_free_places(event, now, *, taken=None):
         registration.status = Status.OFFERED
         registration.offer_expires_at = now + timedelta(hours=event.offer_hold_hours)
         registration.save(update_fields=["status", "offer_expires_at"])
-        _log(registration, "offered a place")
+        _log(registration, "offered")
         _send(registration, "offer")
         offered.append(registration)
     return offered
@@ -371,7 +370,7 @@ def offer_accept(*, registration, user, now=None):
             registration.status = Status.CONFIRMED
             registration.offer_expires_at = None
             registration.save(update_fields=["status", "offer_expires_at"])
-            _log(registration, "accepted the offer", user)
+            _log(registration, "offer_accepted", user)
             _send(registration, "confirmed", calendar=True)
     if expired:
         raise ValidationError("This offer has expired, and the place has gone to the next person.")
@@ -386,14 +385,14 @@ def _drop_full_sessions(registration):
         )
         if taken.count() >= session.capacity:
             registration.sessions.remove(session)
-            _log(registration, f"session full, removed: {session.title}")
+            _log(registration, "session_full_removed", session=session.title)
 
 
 def _expire_offer(registration, event, now):
     registration.status = Status.CANCELLED
     registration.offer_expires_at = None
     registration.save(update_fields=["status", "offer_expires_at"])
-    _log(registration, "offer expired")
+    _log(registration, "offer_expired")
     _send(registration, "offer_expired")
     _offer_free_places(event, now)
 
@@ -451,7 +450,7 @@ def registration_change_sessions(*, registration, sessions, actor):
     registration.sessions.set(sessions)
     registration.calendar_sequence += 1
     registration.save(update_fields=["calendar_sequence"])
-    _log(registration, "changed sessions", actor)
+    _log(registration, "sessions_changed", actor)
     return registration
 
 

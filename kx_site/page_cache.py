@@ -60,7 +60,6 @@ UNSHOWN_MODELS = frozenset(
         "accounts.User",
         "kx_site.SentEmail",
         "search.SearchEntry",
-        "events.RegistrationLogEntry",
         # A burst of registrations would retire every kept page hundreds of times a minute and
         # queue on the one shared row. The places left on an event page are kept only for the
         # short max-age the event page sets (events.models.EventPage.serve).

@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from kx_site.audience import user_has_verified_email
 
+from ..log_actions import log_registrations
 from ..models import EventSession, FeedbackResponse, Registration, SessionFeedback
 from ..programme import delegate_day
 
@@ -151,9 +152,10 @@ def feedback_submit(
         for session_id, score in session_ratings.items()
         if score is not None
     )
-    registration.log_entries.create(
-        action="feedback given" if created else "feedback changed",
-        actor=registration.user,
-        created_at=now,
+    log_registrations(
+        [registration],
+        "feedback_given" if created else "feedback_changed",
+        user=registration.user,
+        timestamp=now,
     )
     return response

@@ -7,20 +7,19 @@ events.views); one whose delegate did not attend gets a page that says why, with
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
-from django.template.response import TemplateResponse
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.views.decorators.http import require_http_methods
+from django.views.generic import TemplateView
+from wagtail.admin.views.generic import BaseListingView, WagtailAdminTemplateMixin
 
 from .. import certificates
 from ..maintenance import retention_days
 from ..models import EventPage, FeedbackResponse, Registration
-from ..organising.views import PAGE_SIZE
-from ..permissions import organisers_only
+from ..organising.views import PAGE_SIZE, EventMixin, OrganiserPermissionMixin
 from ..views import _own_registration
 from . import services as feedback_services
 from .forms import FeedbackForm
@@ -133,33 +132,40 @@ def certificate_check(request, reference=None):
     return response
 
 
-@organisers_only
-def report_index(request):
+class FeedbackIndexView(OrganiserPermissionMixin, BaseListingView):
     """Events that have ended, most recent first, with their feedback numbers."""
-    events = (
-        EventPage.objects.filter(end__lt=timezone.now())
-        .order_by("-end", "-pk")
-        .annotate(
-            attended=Count(
-                "registrations",
-                filter=Q(
-                    registrations__status=Registration.Status.CONFIRMED,
-                    registrations__checked_in_at__isnull=False,
+
+    template_name = "events/admin/feedback_index.html"
+    page_title = "Event feedback"
+    header_icon = "doc-full"
+    paginate_by = PAGE_SIZE
+
+    def get_base_queryset(self):
+        return (
+            EventPage.objects.filter(end__lt=timezone.now())
+            .order_by("-end", "-pk")
+            .annotate(
+                attended=Count(
+                    "registrations",
+                    filter=Q(
+                        registrations__status=Registration.Status.CONFIRMED,
+                        registrations__checked_in_at__isnull=False,
+                    ),
+                    distinct=True,
                 ),
-                distinct=True,
-            ),
-            responses=Count("feedback_responses", distinct=True),
+                responses=Count("feedback_responses", distinct=True),
+            )
         )
-    )
-    page = Paginator(events, PAGE_SIZE).get_page(request.GET.get("p"))
-    return TemplateResponse(request, "events/admin/feedback_index.html", {"page": page})
 
 
-@organisers_only
-def report(request, event_id):
-    event = get_object_or_404(EventPage, pk=event_id)
-    return TemplateResponse(
-        request,
-        "events/admin/feedback_report.html",
-        {"event": event, "retention_days": retention_days(), **feedback_report(event)},
-    )
+class FeedbackReportView(EventMixin, WagtailAdminTemplateMixin, TemplateView):
+    """One event's feedback: the numbers, the ratings of each session, the comments."""
+
+    template_name = "events/admin/feedback_report.html"
+    page_title = "Feedback"
+    header_icon = "doc-full"
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            retention_days=retention_days(), **feedback_report(self.event), **kwargs
+        )

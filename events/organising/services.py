@@ -20,7 +20,6 @@ from ..models import (
     TICKET_SHORT_CODE_LENGTH,
     EventMessage,
     Registration,
-    RegistrationLogEntry,
     ticket_short_code_text,
 )
 from ..services import _lock_event, _log, _offer_free_places, _send, _tell_delegates
@@ -111,7 +110,7 @@ def registration_check_in(*, event, ticket_code, actor, now=None):
         return CheckInResult(registration, True)
     registration.checked_in_at = now or timezone.now()
     registration.save(update_fields=["checked_in_at"])
-    _log(registration, "checked in", actor)
+    _log(registration, "checked_in", actor)
     return CheckInResult(registration, False)
 
 
@@ -120,7 +119,6 @@ MESSAGE_AUDIENCES = {
     "confirmed": ("Confirmed delegates", [Status.CONFIRMED]),
     "waiting": ("The waiting list", [Status.WAITING]),
 }
-LOG_ACTION_LENGTH = RegistrationLogEntry._meta.get_field("action").max_length
 
 
 def message_recipients(event, audience):
@@ -154,7 +152,6 @@ def event_message_send(*, event, audience, subject, body, actor):
         errors["body"] = "Enter the message."
     if errors:
         raise ValidationError(errors)
-    action = f"organiser message: {subject}"[:LOG_ACTION_LENGTH]
     recipients = list(message_recipients(event, audience))
     if not recipients:
         return 0
@@ -180,7 +177,7 @@ def event_message_send(*, event, audience, subject, body, actor):
                 "message_url": reverse("events:message", args=[message.pk]),
             },
         )
-        _log(registration, action, actor)
+        _log(registration, "organiser_message", actor, subject=subject)
         sent += 1
     return sent
 
@@ -217,7 +214,7 @@ def event_cancel(*, event, reason, actor, now=None):
         told,
         event=event,
         fields=["status", "offer_expires_at"],
-        action="event cancelled",
+        action="event_cancelled",
         actor=actor,
         template_name="event_cancelled",
         method="CANCEL",

@@ -13,6 +13,7 @@ from django.contrib.auth.models import Group
 from playwright.sync_api import expect
 
 from events import services
+from events.log_actions import registration_action, registration_log
 from events.models import Registration
 from tests.factories import TOTP_SECRET, with_second_factor
 
@@ -68,7 +69,10 @@ def test_organiser_checks_a_delegate_in_and_exports_the_delegate_list(new_page):
     expect(page.get_by_text(re.compile("Dana Delegate was already checked in"))).to_be_visible()
     registration.refresh_from_db()
     assert registration.checked_in_at == checked_in_at
-    assert registration.log_entries.filter(action="checked in").count() == 1
+    assert (
+        registration_log(registration).filter(action=registration_action("checked_in")).count()
+        == 1
+    )
 
     # Back at a desk, in the same session (allauth refuses a TOTP code used once already):
     # the delegate list, exported as CSV.

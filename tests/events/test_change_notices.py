@@ -13,7 +13,8 @@ from wagtail.test.utils.form_data import inline_formset, nested_form_data, strea
 
 from events.calendar import SENSITIVE_LOCATION
 from events.change_notices import event_change_notify
-from events.models import EventPage, EventSession, Registration, RegistrationLogEntry
+from events.log_actions import registration_action, registration_logs
+from events.models import EventPage, EventSession, Registration
 from events.services import (
     registration_cancel,
     registration_change_sessions,
@@ -92,7 +93,7 @@ def test_moving_an_event_tells_confirmed_and_waiting_delegates_once(
         assert "When: now " in message.body
     [waiting_message] = [m for m in mail.outbox if m.to == [waiting.user.email]]
     assert "still on the waiting list" in waiting_message.body
-    assert RegistrationLogEntry.objects.filter(action="told of event change").count() == 2
+    assert registration_logs().filter(action=registration_action("told_of_change")).count() == 2
 
 
 def test_each_publish_goes_higher_than_any_sequence_sent_before(

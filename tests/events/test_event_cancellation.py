@@ -11,7 +11,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from events.calendar_feeds import public_feed_events
-from events.models import EventPage, Registration, RegistrationLogEntry
+from events.log_actions import registration_action, registration_logs
+from events.models import EventPage, Registration
 from events.organising.services import event_cancel
 from events.services import registration_cancel, registration_create
 from kx_site.audience import Audience, Marking
@@ -71,7 +72,10 @@ def test_every_active_delegate_is_told_once_with_a_calendar_cancellation(
         registration.refresh_from_db()
         assert registration.status == Status.CANCELLED
     assert (
-        RegistrationLogEntry.objects.filter(action="event cancelled", actor=organiser).count() == 2
+        registration_logs()
+        .filter(action=registration_action("event_cancelled"), user=organiser)
+        .count()
+        == 2
     )
 
 
@@ -161,7 +165,7 @@ def test_the_organiser_cancels_from_the_admin_after_giving_a_reason(
 ):
     event, _confirmed, _waiting = delegates
     client.force_login(staff_member("Event organisers"))
-    url = reverse("events_organiser_cancel", args=[event.pk])
+    url = reverse("events_organising:cancel", args=[event.pk])
 
     asked = client.get(url)
     assert asked.status_code == 200
@@ -181,7 +185,7 @@ def test_the_organiser_cancels_from_the_admin_after_giving_a_reason(
 
 def test_people_who_do_not_organise_events_cannot_cancel_them(client, delegates):
     event, confirmed, _waiting = delegates
-    url = reverse("events_organiser_cancel", args=[event.pk])
+    url = reverse("events_organising:cancel", args=[event.pk])
     for user in (confirmed.user, staff_member("Editors")):
         client.force_login(user)
         assert client.post(url, {"reason": REASON}).status_code in (302, 403)

@@ -25,7 +25,7 @@ def organiser_client(client):
 
 
 def report_url(event):
-    return reverse("events_organiser_feedback", args=[event.pk])
+    return reverse("events_feedback:report", args=[event.pk])
 
 
 def give(event, overall, practice, comments="", ratings=(), user=None):
@@ -85,9 +85,7 @@ def test_delegates_and_editors_are_kept_out(client, event_with_feedback):
 
 
 def test_an_unknown_event_is_404(organiser_client):
-    assert (
-        organiser_client.get(reverse("events_organiser_feedback", args=[99999])).status_code == 404
-    )
+    assert organiser_client.get(reverse("events_feedback:report", args=[99999])).status_code == 404
 
 
 # The numbers
@@ -151,7 +149,7 @@ def test_the_page_shows_charts_with_tables_and_unattributed_comments(
     assert "Priya" not in content
     assert "Shah" not in content
     assert "@kent.police.uk" not in content
-    assert reverse("events_organiser_feedback", args=[event.pk]) in content  # In the tools' nav.
+    assert reverse("events_feedback:report", args=[event.pk]) in content  # In the tools' nav.
 
 
 def test_comments_are_escaped(organiser_client):
@@ -210,7 +208,7 @@ def test_the_demo_past_conference_has_feedback_once():
 
 
 def test_the_feedback_list_is_for_organisers_only(client):
-    url = reverse("events_organiser_feedback_index")
+    url = reverse("events_feedback:index")
     response = client.get(url)
     assert response.status_code == 302
     assert "login" in response["Location"]
@@ -226,10 +224,10 @@ def test_the_feedback_list_shows_ended_events_with_their_numbers(
     upcoming = past_event(days_ago=-10)
     assert "Event feedback" in organiser_client.get(reverse("wagtailadmin_home")).content.decode()
 
-    response = organiser_client.get(reverse("events_organiser_feedback_index"))
+    response = organiser_client.get(reverse("events_feedback:index"))
 
     assert response.status_code == 200
-    [listed] = response.context["page"].object_list
+    [listed] = response.context["page_obj"].object_list
     assert (listed.pk, listed.attended, listed.responses) == (event.pk, 4, 3)
     content = response.content.decode()
     assert report_url(event) in content
@@ -244,7 +242,7 @@ def test_the_feedback_list_runs_a_fixed_number_of_queries(organiser_client):
             registration_for(event)
 
     def queries():
-        url = reverse("events_organiser_feedback_index")
+        url = reverse("events_feedback:index")
         organiser_client.get(url)  # Warm per-user caches.
         with CaptureQueriesContext(connection) as captured:
             assert organiser_client.get(url).status_code == 200
