@@ -6,13 +6,14 @@
     make bench-search                      # 10,000 and 100,000 documents
     make bench-search BENCH_SEARCH_ARGS="--sizes 2000 --queries 10"
 
-For each size it seeds synthetic search entries in a throwaway SQLite database
-(``var/bench-search.sqlite3``, or ``--database-url``), which is the database fallback's index,
-then fills a fresh engine index (``kx_bench-*``) from them, and prints indexing throughput
-(documents per second) and p50/p95 latency of a fixed mix of queries (plain, faceted, filtered,
-phrase) run through the same selectors the search page uses, and the practice library's
-question (``selectors.find``), as a verified practitioner, with the share of the documents each
-kind matched on average. ``--backends`` measures the engine, the database or both.
+For each size it seeds synthetic search entries in a throwaway SQLite database (``var/bench-
+search.sqlite3``, or ``--database-url``), which is the database fallback's index, then fills a
+fresh engine index (``<--index>-*``, ``kx_bench-*`` by default) from them, and prints indexing
+throughput (documents per second) and p50/p95 latency of a fixed mix of queries (plain,
+faceted, filtered, phrase) run through the same selectors the search page uses, and the
+practice library's question (``selectors.find``), as a verified practitioner, with the share of
+the documents each kind matched on average. ``--backends`` measures the engine, the database or
+both.
 Engine: ``--engine-url`` (default ``SEARCH_URL`` or http://127.0.0.1:9201).
 
 The entries are a mix of every doc type in the proportions of a busy site (forum replies most,
@@ -123,6 +124,12 @@ def arguments():
         action="store_true",
         help="merge the filled index into one segment before measuring (what a rebuild could "
         "do before it moves the alias; see docs/performance.md)",
+    )
+    parser.add_argument(
+        "--index",
+        default="kx_bench",
+        help="the engine alias to fill and ask (its versioned indexes are replaced): one of "
+        "your own on a shared engine",
     )
     parser.add_argument("--warmup", type=int, default=3, help="untimed runs of each kind first")
     parser.add_argument(
@@ -253,18 +260,25 @@ def seed(size, rng):
     return size / (time.perf_counter() - started)
 
 
-def fill_engine(engine):
+def drop_indexes(engine, alias):
+    from search.index import is_versioned_index
+
+    for old in engine.indices(f"{alias}-*"):
+        if is_versioned_index(old, alias):
+            engine.delete_index(old)
+
+
+def fill_engine(engine, alias):
     from search import services
     from search.index import index_body, new_index_name
 
-    for old in engine.indices("kx_bench*"):
-        engine.delete_index(old)
-    name = new_index_name("kx_bench")
+    drop_indexes(engine, alias)
+    name = new_index_name(alias)
     engine.create_index(name, index_body(name))
     started = time.perf_counter()
     sent = services.search_engine_fill(engine=engine, index=name)
     rate = sent / (time.perf_counter() - started)
-    engine.point_alias("kx_bench", name)
+    engine.point_alias(alias, name)
     return rate
 
 
@@ -332,12 +346,12 @@ def practitioner():
     return user
 
 
-def indexed(engine):
+def indexed(engine, alias):
     """How many documents the bench index holds (None without one)."""
     from search.engine import EngineUnavailable
 
     try:
-        response = engine.search("kx_bench", {"size": 0, "track_total_hits": True})
+        response = engine.search(alias, {"size": 0, "track_total_hits": True})
     except EngineUnavailable:
         return None
     return response["hits"]["total"]["value"]
@@ -365,7 +379,7 @@ def main():
         f"backends: {', '.join(args.backends)}; engine: {args.engine_url}; "
         f"database: {args.database_url}"
     )
-    settings.SEARCH_INDEX = "kx_bench"
+    settings.SEARCH_INDEX = args.index
     settings.SEARCH_TIMEOUT = 60
     for size in args.sizes:
         print(f"\n{size:,} documents")
@@ -375,11 +389,13 @@ def main():
         indexing = []
         if not reuse:
             indexing.append(f"database {seed(size, rng):,.0f} docs/s")
-        if use_engine and not (reuse and args.reuse == "all" and indexed(engine) == size):
-            indexing.append(f"engine {fill_engine(engine):,.0f} docs/s")
+        if use_engine and not (
+            reuse and args.reuse == "all" and indexed(engine, args.index) == size
+        ):
+            indexing.append(f"engine {fill_engine(engine, args.index):,.0f} docs/s")
         if use_engine and args.force_merge:
             started = time.perf_counter()
-            engine.force_merge("kx_bench")
+            engine.force_merge(args.index)
             indexing.append(f"merged in {time.perf_counter() - started:,.0f} s")
         print(f"  indexing: {', '.join(indexing) or 'reused'}")
         header = "".join(f" {b + ' p50':>13} {'p95':>8} {'matched':>8}" for b in args.backends)
@@ -407,8 +423,7 @@ def main():
                 cells += f" {p50:>11.0f}ms {p95:>6.0f}ms {share:>8.1%}"
             print(f"  {kind:<10}{cells}")
     if use_engine and not args.reuse:
-        for old in engine.indices("kx_bench*"):
-            engine.delete_index(old)
+        drop_indexes(engine, args.index)
 
 
 if __name__ == "__main__":
