@@ -236,6 +236,8 @@ def seed(size, rng):
             topics=f",{','.join(topics)}," if topics else "",
             year=when.year,
             date=when,
+            object_id=n,
+            published_at=when,
             url=f"/bench/{doc_type}/{n}/",
             audience=aud,
             restricted_to_kinds=kinds,
@@ -247,6 +249,7 @@ def seed(size, rng):
             entry.evidence_stage = rng.choice(STAGES)
             entry.organisation_kind = kind
             entry.organisation = slug
+            entry.listing_rank = rng.randint(11, 34)
         if doc_type in PARENTS.values():
             recent = parents.setdefault(doc_type, [])
             recent.append((entry.key, (aud, kinds, org_ids), topics))
