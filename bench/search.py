@@ -6,14 +6,14 @@
     make bench-search                      # 10,000 and 100,000 documents
     make bench-search BENCH_SEARCH_ARGS="--sizes 2000 --queries 10"
 
-For each size it seeds synthetic search entries in a throwaway SQLite database (``var/bench-
-search.sqlite3``, or ``--database-url``), which is the database fallback's index, then fills a
-fresh engine index (``<--index>-*``, ``kx_bench-*`` by default) from them, and prints indexing
-throughput (documents per second) and p50/p95 latency of a fixed mix of queries (plain,
-faceted, filtered, phrase) run through the same selectors the search page uses, and the
-practice library's question (``selectors.find``), as a verified practitioner, with the share of
-the documents each kind matched on average. ``--backends`` measures the engine, the database or
-both.
+For each size it seeds synthetic search entries in a throwaway SQLite database
+(``var/bench-search.sqlite3``, or ``--database-url``), which is the database fallback's index,
+then fills a fresh engine index (``<--index>-*``, ``kx_bench-*`` by default) from them, and
+prints indexing throughput (documents per second) and p50/p95 latency of a fixed mix of queries
+(plain, faceted, filtered, phrase) run through the same selectors the search page uses, and the
+practice library's question (``selectors.find``: one page, best first or by title), as a
+verified practitioner, with the share of the documents each kind matched on average.
+``--backends`` measures the engine, the database or both.
 Engine: ``--engine-url`` (default ``SEARCH_URL`` or http://127.0.0.1:9201).
 
 The entries are a mix of every doc type in the proportions of a busy site (forum replies most,
@@ -317,9 +317,13 @@ def query_mix(rng, size):
             sort="date",
         ),
         "phrase": lambda: SearchQuery(text=f'"{rng.choice(quoted)}"'),
-        # The practice library's question (``selectors.find``): its matches and the facets.
+        # The practice library's question (``selectors.find``): a page of its matches, best
+        # first, their total and the facets; then sorted by title (a field sort).
         "library": lambda: SearchQuery(
             text=rng.choice(DOMAIN_WORDS), filters={"type": ("practice",)}
+        ),
+        "lib-title": lambda: SearchQuery(
+            text=rng.choice(DOMAIN_WORDS), filters={"type": ("practice",)}, sort="title"
         ),
     }
 
@@ -405,7 +409,7 @@ def main():
         print(f"  {'query':<10}{header}")
         rng = random.Random(f"queries-{size}")
         for kind, make in query_mix(rng, size).items():
-            ask = selectors.find if kind == "library" else selectors.search
+            ask = selectors.find if kind.startswith("lib") else selectors.search
             questions = [make() for _ in range(args.warmup + args.queries)]
             timings = {backend: [] for backend in args.backends}
             found = {backend: [] for backend in args.backends}
