@@ -8,11 +8,12 @@
 
 For each size it seeds synthetic search entries in a throwaway SQLite database
 (``var/bench-search.sqlite3``, or ``--database-url``), which is the database fallback's index,
-then fills a fresh engine index (``kx_bench-*``) from them, and prints indexing throughput
-(documents per second) and p50/p95 latency of a fixed mix of queries (plain, faceted, filtered,
-phrase) run through the same selectors the search page uses, and the practice library's
-question (``selectors.find``), as a verified practitioner, with the share of the documents each
-kind matched on average. ``--backends`` measures the engine, the database or both.
+then fills a fresh engine index (``<--index>-*``, ``kx_bench-*`` by default) from them, and
+prints indexing throughput (documents per second) and p50/p95 latency of a fixed mix of queries
+(plain, faceted, filtered, phrase) run through the same selectors the search page uses, and the
+practice library's question (``selectors.find``: one page, best first or by title), as a
+verified practitioner, with the share of the documents each kind matched on average.
+``--backends`` measures the engine, the database or both.
 Engine: ``--engine-url`` (default ``SEARCH_URL`` or http://127.0.0.1:9201).
 
 The entries are a mix of every doc type in the proportions of a busy site (forum replies most,
@@ -124,6 +125,12 @@ def arguments():
         help="merge the filled index into one segment before measuring (what a rebuild could "
         "do before it moves the alias; see docs/performance.md)",
     )
+    parser.add_argument(
+        "--index",
+        default="kx_bench",
+        help="the engine alias to fill and ask (its versioned indexes are replaced): one of "
+        "your own on a shared engine",
+    )
     parser.add_argument("--warmup", type=int, default=3, help="untimed runs of each kind first")
     parser.add_argument(
         "--reuse",
@@ -229,6 +236,8 @@ def seed(size, rng):
             topics=f",{','.join(topics)}," if topics else "",
             year=when.year,
             date=when,
+            object_id=n,
+            published_at=when,
             url=f"/bench/{doc_type}/{n}/",
             audience=aud,
             restricted_to_kinds=kinds,
@@ -240,6 +249,7 @@ def seed(size, rng):
             entry.evidence_stage = rng.choice(STAGES)
             entry.organisation_kind = kind
             entry.organisation = slug
+            entry.listing_rank = rng.randint(11, 34)
         if doc_type in PARENTS.values():
             recent = parents.setdefault(doc_type, [])
             recent.append((entry.key, (aud, kinds, org_ids), topics))
@@ -253,18 +263,25 @@ def seed(size, rng):
     return size / (time.perf_counter() - started)
 
 
-def fill_engine(engine):
+def drop_indexes(engine, alias):
+    from search.index import is_versioned_index
+
+    for old in engine.indices(f"{alias}-*"):
+        if is_versioned_index(old, alias):
+            engine.delete_index(old)
+
+
+def fill_engine(engine, alias):
     from search import services
     from search.index import index_body, new_index_name
 
-    for old in engine.indices("kx_bench*"):
-        engine.delete_index(old)
-    name = new_index_name("kx_bench")
+    drop_indexes(engine, alias)
+    name = new_index_name(alias)
     engine.create_index(name, index_body(name))
     started = time.perf_counter()
     sent = services.search_engine_fill(engine=engine, index=name)
     rate = sent / (time.perf_counter() - started)
-    engine.point_alias("kx_bench", name)
+    engine.point_alias(alias, name)
     return rate
 
 
@@ -300,9 +317,13 @@ def query_mix(rng, size):
             sort="date",
         ),
         "phrase": lambda: SearchQuery(text=f'"{rng.choice(quoted)}"'),
-        # The practice library's question (``selectors.find``): its matches and the facets.
+        # The practice library's question (``selectors.find``): a page of its matches, best
+        # first, their total and the facets; then sorted by title (a field sort).
         "library": lambda: SearchQuery(
             text=rng.choice(DOMAIN_WORDS), filters={"type": ("practice",)}
+        ),
+        "lib-title": lambda: SearchQuery(
+            text=rng.choice(DOMAIN_WORDS), filters={"type": ("practice",)}, sort="title"
         ),
     }
 
@@ -332,12 +353,12 @@ def practitioner():
     return user
 
 
-def indexed(engine):
+def indexed(engine, alias):
     """How many documents the bench index holds (None without one)."""
     from search.engine import EngineUnavailable
 
     try:
-        response = engine.search("kx_bench", {"size": 0, "track_total_hits": True})
+        response = engine.search(alias, {"size": 0, "track_total_hits": True})
     except EngineUnavailable:
         return None
     return response["hits"]["total"]["value"]
@@ -365,7 +386,7 @@ def main():
         f"backends: {', '.join(args.backends)}; engine: {args.engine_url}; "
         f"database: {args.database_url}"
     )
-    settings.SEARCH_INDEX = "kx_bench"
+    settings.SEARCH_INDEX = args.index
     settings.SEARCH_TIMEOUT = 60
     for size in args.sizes:
         print(f"\n{size:,} documents")
@@ -375,18 +396,20 @@ def main():
         indexing = []
         if not reuse:
             indexing.append(f"database {seed(size, rng):,.0f} docs/s")
-        if use_engine and not (reuse and args.reuse == "all" and indexed(engine) == size):
-            indexing.append(f"engine {fill_engine(engine):,.0f} docs/s")
+        if use_engine and not (
+            reuse and args.reuse == "all" and indexed(engine, args.index) == size
+        ):
+            indexing.append(f"engine {fill_engine(engine, args.index):,.0f} docs/s")
         if use_engine and args.force_merge:
             started = time.perf_counter()
-            engine.force_merge("kx_bench")
+            engine.force_merge(args.index)
             indexing.append(f"merged in {time.perf_counter() - started:,.0f} s")
         print(f"  indexing: {', '.join(indexing) or 'reused'}")
         header = "".join(f" {b + ' p50':>13} {'p95':>8} {'matched':>8}" for b in args.backends)
         print(f"  {'query':<10}{header}")
         rng = random.Random(f"queries-{size}")
         for kind, make in query_mix(rng, size).items():
-            ask = selectors.find if kind == "library" else selectors.search
+            ask = selectors.find if kind.startswith("lib") else selectors.search
             questions = [make() for _ in range(args.warmup + args.queries)]
             timings = {backend: [] for backend in args.backends}
             found = {backend: [] for backend in args.backends}
@@ -407,8 +430,7 @@ def main():
                 cells += f" {p50:>11.0f}ms {p95:>6.0f}ms {share:>8.1%}"
             print(f"  {kind:<10}{cells}")
     if use_engine and not args.reuse:
-        for old in engine.indices("kx_bench*"):
-            engine.delete_index(old)
+        drop_indexes(engine, args.index)
 
 
 if __name__ == "__main__":

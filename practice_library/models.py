@@ -77,7 +77,12 @@ class PracticeIndexPage(AudienceIndexPage):
 
         context = super().get_context(request, *args, **kwargs)
         filter_form = PracticeFilterForm(request.GET)
-        results = practice_search(user=request.user, **filter_form.search_arguments())
+        results = practice_search(
+            user=request.user,
+            page=request.GET.get("page"),
+            per_page=self.per_page,
+            **filter_form.search_arguments(),
+        )
         filter_form.show_counts(results.facets)
         context.update(
             filter_form=filter_form,

@@ -5,14 +5,13 @@ audience rules and the facet counts cannot drift apart.
 
 Finding practices by their words, and listing them from a search engine, belong to the search
 app. It offers a finder through the ``find_practices`` Wagtail hook, so the library does not
-depend on it: the finder answers with a ``PracticeMatches`` (the matching practices, best
-first, and the facet counts), or None when this page's own SQL gives the same answer (no words
-to look for, and no engine to ask).
+depend on it: given the library's sort and a page, the finder answers with a
+``PracticeMatches`` (that page's practices, how many matched and the facet counts), or None
+when this page's own SQL gives the same answer (no words to look for, and no engine to ask).
 """
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import cached_property
 
 from django.db.models import Case, Count, IntegerField, Q, Value, When
 from wagtail import hooks
@@ -30,6 +29,7 @@ SORTS = {
     "evidence": "Strongest evidence first",
 }
 DEFAULT_SORT = "newest"
+PER_PAGE = 20
 
 
 @dataclass
@@ -43,36 +43,55 @@ class PracticeResults:
 
 @dataclass
 class PracticeMatches:
-    """A finder's answer: matching practice ids, best first, and the facet counts (as
-    ``PracticeResults.facets``), drawn only from what the user may see."""
+    """A finder's answer: one page of the matching practice ids in the order asked for, how
+    many matched, and the facet counts (as ``PracticeResults.facets``), drawn only from what
+    the user may see."""
 
     ids: list
+    total: int
     facets: dict
     fallback: bool = False
 
 
-class RankedPractices(Sequence):
-    """The practices in ``queryset`` in the order of ``ids``, fetched a page at a time."""
+class FoundPractices(Sequence):
+    """What a finder found, as long as its total, read a page at a time: each slice (a page of
+    the paginator) is asked of the finder, ``ask(page=, per_page=)``; the page already answered
+    is kept."""
 
-    def __init__(self, queryset, ids):
+    def __init__(self, queryset, ask, *, per_page, page, found):
         self.queryset = queryset
-        self.all_ids = ids
-
-    @cached_property
-    def ids(self):
-        # The index may be a moment behind the pages: keep only what the database still lists.
-        present = set(self.queryset.values_list("pk", flat=True))
-        return [pk for pk in self.all_ids if pk in present]
+        self.ask = ask
+        self.per_page = per_page
+        self.answers = {(page, per_page): found}
+        self.total = found.total
 
     def __len__(self):
-        return len(self.ids)
+        return self.total
 
     def __getitem__(self, index):
         if not isinstance(index, slice):
             return self[index : index + 1][0]
-        ids = self.ids[index]
+        start, stop, _step = index.indices(self.total)
+        if stop <= start:
+            return []
+        if start % self.per_page == 0 and stop - start <= self.per_page:
+            asked, skip = (start // self.per_page + 1, self.per_page), 0
+        else:
+            asked, skip = (1, stop), start
+        if asked not in self.answers:
+            self.answers[asked] = self.ask(page=asked[0], per_page=asked[1])
+        answer = self.answers[asked]
+        ids = answer.ids[skip : skip + stop - start] if answer else []
+        # The index may be a moment behind the pages: list only what the database still shows.
         by_pk = self.queryset.in_bulk(ids)
         return [by_pk[pk] for pk in ids if pk in by_pk]
+
+
+def _page_number(page):
+    try:
+        return max(1, int(page))
+    except (TypeError, ValueError):
+        return 1
 
 
 def _finder():
@@ -114,8 +133,13 @@ def practice_search(
     organisation_kinds=(),
     organisation=None,
     sort=DEFAULT_SORT,
+    page=1,
+    per_page=PER_PAGE,
 ):
     """The live practices ``user`` may see that match ``text`` and every filter given, sorted.
+
+    ``page`` is the page the reader asked for (as given: invalid means the first), which a
+    finder answers first; ``practices`` may be paged by any paginator of ``per_page``.
 
     ``topics`` are topic slugs and ``organisation`` an organisation slug. Each facet counts the
     visible practices that match the other filters (so ticking a box never empties its own
@@ -143,8 +167,10 @@ def practice_search(
         filters["organisation"] = {"organisation__slug": organisation}
 
     finder = _finder()
-    found = (
-        finder(
+    page = _page_number(page)
+
+    def ask(*, page, per_page):
+        return finder(
             user=user,
             text=text,
             topics=topics,
@@ -152,10 +178,12 @@ def practice_search(
             evidence_stages=evidence_stages,
             organisation_kinds=organisation_kinds,
             organisation=organisation,
+            sort=sort,
+            page=page,
+            per_page=per_page,
         )
-        if finder
-        else None
-    )
+
+    found = ask(page=page, per_page=per_page) if finder else None
     if found is None and text:
         # No search app to ask: match the words in titles and summaries.
         for word in text.split():
@@ -179,10 +207,12 @@ def practice_search(
         matching = narrowed()
     else:
         facets = found.facets
-        matching = narrowed().filter(pk__in=found.ids)
+        matching = narrowed()
     matching = matching.select_related("organisation").prefetch_related("topics")
-    if sort == RELEVANCE:
-        practices = RankedPractices(matching, found.ids) if found else _sorted(matching, "title")
+    if found is not None:
+        practices = FoundPractices(matching, ask, per_page=per_page, page=page, found=found)
+    elif sort == RELEVANCE:
+        practices = _sorted(matching, "title")
     else:
         practices = _sorted(matching, sort)
     return PracticeResults(

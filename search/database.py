@@ -42,11 +42,12 @@ from .documents import UNSUGGESTED_TYPES
 from .models import SearchEntry
 from .queries import (
     FACETS,
-    MAX_RESULTS,
     RELATED_COUNT,
+    SCORE,
     SNIPPET_LENGTH,
     STOP_WORDS,
     SUGGESTION_COUNT,
+    listing_order,
     parse_text,
 )
 from .results import Hit, SearchResults
@@ -210,9 +211,10 @@ def words_around(text, match_start, match_end):
 
 
 class _Matching:
-    """The entries the user may see that match ``query``'s text, and its chosen filters."""
+    """The entries the user may see that match ``query``'s text, and its chosen filters;
+    ``ordered`` as the search page sorts them, or in a listing's ``order`` (SortKeys)."""
 
-    def __init__(self, query, user):
+    def __init__(self, query, user, order=None):
         # The stemmed words and phrases also mark the matches in the snippets.
         self.terms = search_terms(query.text)
         base = visible_entries(user)
@@ -235,6 +237,22 @@ class _Matching:
             if query.selected(facet.name)
         }
         self.results = base.filter(*self.selected.values())
+        if order is not None:
+            # Ranked only when the order asks for it, and only with words to rank by.
+            wants_rank = any(key.field == SCORE for key in order)
+            self.rank = rank if wants_rank else None
+            self.order = [key for key in order if key.field != SCORE or self.rank is not None]
+            results = self.results.annotate(score=rank) if self.rank is not None else self.results
+            self.ordered = results.order_by(
+                *(
+                    F(key.field).desc(nulls_last=True)
+                    if key.descending
+                    else F(key.field).asc(nulls_last=True)
+                    for key in self.order
+                )
+            )
+            return
+        self.order = None
         # Best first when there are words to rank by, else the newest first.
         self.rank = rank if query.sort != "date" else None
         if self.rank is not None:
@@ -291,13 +309,16 @@ def database_search(query, user):
 
 
 def database_keys(query, user):
-    """The keys of every match, best first (at most MAX_RESULTS), and the facets."""
-    matching = _Matching(query, user)
+    """One page of the matches' keys in ``queries.listing_order(query)``, their total and the
+    facets, as the engine's ``keys_body``."""
+    matching = _Matching(query, user, order=listing_order(query))
     if full_text_search():
-        keys, _total, facets = read_in_one_pass(matching, page_column="key", limit=MAX_RESULTS)
-        return keys, facets
-    keys = list(matching.ordered.values_list("key", flat=True)[:MAX_RESULTS])
-    return keys, matching.total_and_facets()[1]
+        return read_in_one_pass(
+            matching, page_column="key", limit=query.per_page, offset=query.offset
+        )
+    page = matching.ordered[query.offset : query.offset + query.per_page]
+    total, facets = matching.total_and_facets()
+    return list(page.values_list("key", flat=True)), total, facets
 
 
 def database_counts_within(query, user, parent_keys):
@@ -370,6 +391,8 @@ def read_in_one_pass(matching, *, page_column="id", limit=0, offset=0):
             score = Case(When(Q(*matching.selected.values()), then=score), default=None)
         rows = rows.annotate(score=score)
     page_columns = {"id", "date", page_column} | ({"score"} if ranked else set())
+    if matching.order is not None:
+        page_columns |= {key.field for key in matching.order if key.field != SCORE}
     rows = rows.values(*sorted(page_columns), *fields, *flags)
     rows_sql, params = rows.query.sql_with_params()
 
@@ -393,7 +416,13 @@ def read_in_one_pass(matching, *, page_column="id", limit=0, offset=0):
     if limit:
         # The page's rows after the counts, in order (row_number() over the ordered page), in
         # the same columns: a GROUPING no grouping has, the value first, its position last.
-        order = "score DESC, date DESC, id" if ranked else "date DESC, id"
+        if matching.order is not None:
+            order = ", ".join(
+                f"{key.field} {'DESC' if key.descending else 'ASC'} NULLS LAST"
+                for key in matching.order
+            )
+        else:
+            order = "score DESC, date DESC, id" if ranked else "date DESC, id"
         padding = ", ".join(["NULL"] * (len(fields) - 1 + len(conditions) - 1))
         sql += (
             f" UNION ALL SELECT -1, {page_column}::text, {padding}, row_number() OVER () "

@@ -15,6 +15,7 @@ from elasticsearch.dsl import (
     Index,
     Integer,
     Keyword,
+    Long,
     Mapping,
     SearchAsYouType,
     Text,
@@ -43,7 +44,9 @@ def mapping():
     # part of a search's time: docs/performance.md).
     for name in ("summary", "body"):
         m.field(name, Text(analyzer=english, index_options="offsets"))
-    for name in ("title", "topic_names", "inherited_text"):
+    # The title's exact text too, for listings sorted by title (``queries.LISTING_ORDERS``).
+    m.field("title", Text(analyzer=english, fields={"sort": Keyword()}))
+    for name in ("topic_names", "inherited_text"):
         m.field(name, Text(analyzer=english))
     m.field("suggest", SearchAsYouType())
     # Facets and filters. The facets' value tables (global ordinals) are built when the index
@@ -57,6 +60,10 @@ def mapping():
     m.field("organisation", Keyword(eager_global_ordinals=True))
     m.field("year", Integer())
     m.field("date", Date())
+    # Listings' sort fields (``SearchEntry.object_id``): adding them needs a rebuild.
+    m.field("object_id", Long())
+    m.field("published_at", Date())
+    m.field("listing_rank", Integer())
     m.field("indexed_at", Date())
     m.field("url", Keyword(index=False))
     # Who may see it: the permission filter (``permissions.py``) reads these.

@@ -74,6 +74,13 @@ class SearchEntry(AudienceMixin, ClusterableModel):
     organisation = models.CharField("organisation slug", max_length=200, blank=True)
     year = models.PositiveIntegerField(null=True, blank=True)
     date = models.DateTimeField(null=True, blank=True)
+    # What listings sort by (``search.queries.LISTING_ORDERS``), so that the engine and the
+    # database return a listing a page at a time: the object's own primary key (the last tie
+    # break), when it was first published ("newest first") and the order its content type
+    # ranks it in ("strongest first"; a practice's evidence, then its rating).
+    object_id = models.PositiveBigIntegerField(null=True, blank=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+    listing_rank = models.PositiveIntegerField(default=0)
     url = models.CharField(max_length=500)
     indexed_at = models.DateTimeField(auto_now=True)
     needs_engine_sync = models.BooleanField(default=True, db_index=True)
@@ -118,6 +125,9 @@ class SearchEntry(AudienceMixin, ClusterableModel):
             "organisation": self.organisation or None,
             "year": self.year,
             "date": self.date.isoformat() if self.date else None,
+            "object_id": self.object_id,
+            "published_at": self.published_at.isoformat() if self.published_at else None,
+            "listing_rank": self.listing_rank,
             "url": self.url,
             "suggest": self.title,
             "audience": self.audience,

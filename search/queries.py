@@ -40,6 +40,31 @@ TEXT_FIELDS = ["title^4", "topic_names^3", "summary^2", "body", "inherited_text^
 STOP_WORDS = {"a", "an", "and", "are", "as", "at", "by", "for", "in", "is", "of", "on", "or"}
 STOP_WORDS |= {"the", "to", "with", "what", "how", "does", "do", "it", "be", "from"}
 SORTS = {"relevance": "Relevance", "date": "Most recent"}
+
+
+@dataclass(frozen=True)
+class SortKey:
+    field: str  # the SearchEntry field, or SCORE
+    descending: bool = False
+    engine_field: str = ""  # the engine's field when it differs (a keyword beside a text field)
+
+    @property
+    def in_engine(self):
+        return self.engine_field or self.field
+
+
+SCORE = "score"
+# The orders a listing (such as the practice library) may ask for with ``SearchQuery.sort``,
+# page by page, on the engine and on the database alike. Every order ends with the object's
+# primary key, so that no two matches tie and a page never repeats or skips one. Missing values
+# come last on every backend.
+_TITLE = SortKey("title", engine_field="title.sort")
+LISTING_ORDERS = {
+    "relevance": (SortKey(SCORE, True), SortKey("date", True), SortKey("object_id")),
+    "newest": (SortKey("published_at", True), SortKey("object_id", True)),
+    "title": (_TITLE, SortKey("object_id")),
+    "rank": (SortKey("listing_rank", True), _TITLE, SortKey("object_id")),
+}
 PER_PAGE = 20
 MAX_RESULTS = 10_000
 SNIPPET_LENGTH = 160
@@ -237,18 +262,35 @@ def counts_within_body(query, user, parent_keys):
     return s.extra(size=0, track_total_hits=False).to_dict()
 
 
+def listing_order(query):
+    """The ``LISTING_ORDERS`` order ``query.sort`` names (by relevance only with words to rank
+    by; else newest first)."""
+    if query.sort == "relevance" and not query.text.strip():
+        return LISTING_ORDERS["newest"]
+    return LISTING_ORDERS.get(query.sort, LISTING_ORDERS["relevance"])
+
+
+def engine_sort(order):
+    return [
+        {"_score": {"order": "desc"}}
+        if key.field == SCORE
+        else {key.in_engine: {"order": "desc" if key.descending else "asc", "missing": "_last"}}
+        for key in order
+    ]
+
+
 def keys_body(query, user):
-    """Every match's key (best first when there is text, at most MAX_RESULTS) and the facets,
+    """One page of the matches' keys in ``listing_order(query)``, their total and the facets,
     for pages that list the matches themselves, such as the practice library."""
     s = _faceted_search(query, user).source(False)
+    s = s.sort(*engine_sort(listing_order(query)))
     # The key from its column (doc values), not from the stored document: reading ``_id`` would
-    # decompress each match's stored source, body and all: that was most of this question's
-    # time with thousands of matches (docs/performance.md).
+    # decompress each match's stored source, body and all (docs/performance.md).
     s = s.extra(track_total_hits=True, stored_fields="_none_", docvalue_fields=["key"])
-    return s[:MAX_RESULTS].to_dict()
+    return s[query.offset : query.offset + query.per_page].to_dict()
 
 
-# Only what ``selectors.find`` reads of a keys_body answer: a tenth of the bytes per match.
+# Only what ``selectors.find`` reads of a keys_body answer.
 KEYS_FILTER_PATH = "hits.total,hits.hits.fields.key,aggregations"
 
 

@@ -46,10 +46,11 @@ class SearchResults:
 
 @dataclass
 class Matches:
-    """Every match's key, best first, with the facets: for pages that list the items
-    themselves."""
+    """A page of the matches' keys in the order asked for, how many matched and the facets:
+    for pages that list the items themselves."""
 
     keys: list
+    total: int
     facets: dict  # as SearchResults.facets
     source: str
     fallback: bool = False

@@ -119,7 +119,9 @@ def counts_within(query, user, parent_keys):
 
 
 def find(query, user, *, engine_only=False):
-    """Every match's key and the facets (``Matches``), from the engine or else the database.
+    """One page of the matches' keys, sorted as ``query.sort`` names in
+    ``queries.LISTING_ORDERS``, with their total and the facets (``Matches``), from the engine
+    or else the database.
 
     With ``engine_only``, answers None instead of asking the database: for callers that have
     an exact listing of their own to fall back on.
@@ -130,9 +132,12 @@ def find(query, user, *, engine_only=False):
             response = engine.search(
                 alias_name(), queries.keys_body(query, user), filter_path=queries.KEYS_FILTER_PATH
             )
+            # Without matches, the filtered answer holds no "hits" list at all.
+            hits = response.get("hits", {})
+            total = hits.get("total", 0)
             return Matches(
-                # Without matches, the filtered answer holds no "hits" list at all.
-                keys=[hit["fields"]["key"][0] for hit in response.get("hits", {}).get("hits", [])],
+                keys=[hit["fields"]["key"][0] for hit in hits.get("hits", [])],
+                total=total["value"] if isinstance(total, dict) else total,
                 facets=_engine_facets(response),
                 source="engine",
             )
@@ -140,8 +145,10 @@ def find(query, user, *, engine_only=False):
             _engine_fault("find", exc)
     if engine_only:
         return None
-    keys, facets = database.database_keys(query, user)
-    return Matches(keys=keys, facets=facets, source="database", fallback=engine is not None)
+    keys, total, facets = database.database_keys(query, user)
+    return Matches(
+        keys=keys, total=total, facets=facets, source="database", fallback=engine is not None
+    )
 
 
 def suggest(text, user):

@@ -27,6 +27,10 @@ class EntryData:
     organisation_kind: str = ""
     organisation: str = ""
     date: datetime | date | None = None
+    # For listings: when first published ("newest first"), and the content type's own order
+    # ("strongest first", higher first).
+    published_at: datetime | None = None
+    listing_rank: int = 0
     parent_key: str = ""
     audience: str = Audience.PRACTITIONERS
     restricted_to_kinds: list = field(default_factory=list)

@@ -1,4 +1,4 @@
-from practice_library.models import PracticePage
+from practice_library.models import DOES_IT_WORK_RANK, EVIDENCE_RANK, PracticePage
 
 from .base import EntryData, SearchDocument, audience_of, page_url
 
@@ -39,6 +39,10 @@ class PracticeDocument(SearchDocument):
             organisation_kind=organisation.kind if organisation else "",
             organisation=organisation.slug if organisation else "",
             date=practice.start_date or practice.first_published_at,
+            published_at=practice.first_published_at,
+            # The library's "strongest evidence first": evidence, then rating.
+            listing_rank=10 * EVIDENCE_RANK.get(practice.evidence_stage, 0)
+            + DOES_IT_WORK_RANK.get(practice.does_it_work, 0),
             **audience_of(practice),
         )
 
