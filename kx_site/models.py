@@ -8,6 +8,7 @@ from wagtail.models import Page
 
 from .audience import Audience, AudienceMixin, access_refusal, visible_to
 from .blocks import BaseStreamBlock
+from .routing import route_from
 
 
 class AudiencePageMixin(AudienceMixin):
@@ -94,6 +95,10 @@ class HomePage(ReaderDependentPageMixin, Page):
         "practice_library.PracticeIndexPage",
     ]
     max_count = 1
+
+    def route(self, request, path_components):
+        # The site's root: every page's URL is found from here, in one query for the whole path.
+        return route_from(self, request, path_components)
 
     def get_context(self, request, *args, **kwargs):
         from . import home
