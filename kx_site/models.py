@@ -8,7 +8,7 @@ from wagtail.models import Page
 
 from .audience import Audience, AudienceMixin, access_refusal, visible_to
 from .blocks import BaseStreamBlock
-from .routing import route_from
+from .routing import route_from, view_restrictions
 
 
 class AudiencePageMixin(AudienceMixin):
@@ -39,6 +39,9 @@ class AudiencePageMixin(AudienceMixin):
             patch_cache_control(response, private=True, no_store=True)
         return response
 
+    def get_view_restrictions(self):
+        return view_restrictions(self)
+
     def get_sitemap_urls(self, request=None):
         if self.audience != Audience.PUBLIC:
             return []
@@ -56,6 +59,9 @@ class ReaderDependentPageMixin:
         if request.user.is_authenticated:
             patch_cache_control(response, private=True, no_store=True)
         return response
+
+    def get_view_restrictions(self):
+        return view_restrictions(self)
 
 
 class AudienceIndexPage(ReaderDependentPageMixin, Page):

@@ -9,13 +9,14 @@ would have ended. Where a page on the way routes its own sub-paths (a ``route`` 
 ``Page.route``), or a slug is not found, it falls back to Wagtail's walk, which answers exactly
 as before (the page, or ``Http404``).
 
-The pages found on the way are the page's ancestors below the tree's root: they are kept on the
-page (``kx_route_ancestors``) for the breadcrumbs (``kx_pages.breadcrumb_ancestors``), which
-otherwise ask for them again.
+The same query also reads the root's own ancestors, so the page's ancestors are all known: they
+are kept on the page (``kx_route_ancestors``, from the tree's root down) for the breadcrumbs
+(``kx_pages.breadcrumb_ancestors``) and for Wagtail's view-restriction check
+(``view_restrictions``), which otherwise each ask for them again.
 """
 
 from django.db.models import Q
-from wagtail.models import Page
+from wagtail.models import Page, PageViewRestriction
 
 ROUTE_ANCESTORS_ATTRIBUTE = "kx_route_ancestors"
 
@@ -27,7 +28,15 @@ def route_from(root, request, path_components):
     levels = Q()
     for offset, slug in enumerate(path_components, start=1):
         levels |= Q(depth=root.depth + offset, slug=slug)
-    found = list(Page.objects.filter(levels, path__startswith=root.path).order_by("path"))
+    above = [root.path[: Page.steplen * depth] for depth in range(1, root.depth)]
+    found = list(
+        Page.objects.filter(Q(path__in=above) | Q(levels, path__startswith=root.path)).order_by(
+            "path"
+        )
+    )
+    above_root = [page for page in found if page.depth < root.depth]
+    if len(above_root) != len(above):  # never in a sound tree: let Wagtail answer
+        return Page.route(root, request, path_components)
     parent, chain = root, []
     for offset, slug in enumerate(path_components, start=1):
         page = next(
@@ -51,5 +60,15 @@ def route_from(root, request, path_components):
         return Page.route(root, request, path_components)
     page = chain[-1].specific
     page._cached_parent_obj = chain[-2] if len(chain) > 1 else root
-    setattr(page, ROUTE_ANCESTORS_ATTRIBUTE, [root, *chain[:-1]])
+    setattr(page, ROUTE_ANCESTORS_ATTRIBUTE, [*above_root, root, *chain[:-1]])
     return page.route(request, [])
+
+
+def view_restrictions(page):
+    """What ``Page.get_view_restrictions`` returns, without asking for the ancestors again when
+    the page was routed here and neither it nor any ancestor is an alias (an alias takes its
+    source page's restrictions: then Wagtail's own method resolves them)."""
+    ancestors = getattr(page, ROUTE_ANCESTORS_ATTRIBUTE, None)
+    if ancestors is None or any(each.alias_of_id for each in [page, *ancestors]):
+        return Page.get_view_restrictions(page)
+    return PageViewRestriction.objects.filter(page_id__in={page.id, *(a.id for a in ancestors)})

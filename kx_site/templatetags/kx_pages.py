@@ -13,5 +13,5 @@ def breadcrumb_ancestors(page):
     (``kx_site.routing``), or else asked for."""
     ancestors = getattr(page, ROUTE_ANCESTORS_ATTRIBUTE, None)
     if ancestors is None:
-        ancestors = [ancestor for ancestor in page.get_ancestors() if not ancestor.is_root()]
-    return ancestors
+        ancestors = page.get_ancestors()
+    return [ancestor for ancestor in ancestors if not ancestor.is_root()]

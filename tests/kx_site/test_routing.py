@@ -4,7 +4,7 @@
 import pytest
 from django.http import Http404
 from django.test import RequestFactory
-from wagtail.models import Page
+from wagtail.models import Page, PageViewRestriction
 
 from kx_site.audience import Audience
 from kx_site.models import HomePage
@@ -72,8 +72,12 @@ def test_the_same_page_as_wagtails_walk(tree, components):
     assert page == expected
     assert type(page) is type(expected.specific)
     ancestors = getattr(page, ROUTE_ANCESTORS_ATTRIBUTE)
-    assert [a.pk for a in ancestors] == [a.pk for a in expected.get_ancestors() if not a.is_root()]
+    assert [a.pk for a in ancestors] == [a.pk for a in expected.get_ancestors()]
     assert page.get_parent().pk == ancestors[-1].pk
+    assert set(page.get_view_restrictions().query.where.children[0].rhs) == {
+        page.pk,
+        *(a.pk for a in expected.get_ancestors()),
+    }
 
 
 def test_a_deep_page_in_two_queries_after_the_root(tree, django_assert_num_queries):
@@ -93,3 +97,36 @@ def test_the_breadcrumbs_list_the_ancestors(client, tree):
     assert ">Home</a>" in crumbs
     assert 'href="/guidance/">Guidance</a>' in crumbs
     assert 'href="/guidance/child/">Child</a>' in crumbs
+
+
+@pytest.mark.parametrize("restricted", ["page", "parent", "home", "tree root"])
+def test_wagtails_view_restrictions_still_apply(client, tree, restricted):
+    """A Wagtail privacy setting on the page or any ancestor still sends a signed-out reader to
+    sign in, although the ancestors are no longer asked for again."""
+    grandchild = Page.objects.get(slug="grandchild")
+    chosen = {
+        "page": grandchild,
+        "parent": grandchild.get_parent(),
+        "home": tree,
+        "tree root": Page.get_first_root_node(),
+    }[restricted]
+    assert client.get(grandchild.url).status_code == 200
+    PageViewRestriction.objects.create(page=chosen, restriction_type=PageViewRestriction.LOGIN)
+
+    response = client.get(grandchild.url)
+
+    assert response.status_code == 302
+    assert "/login/" in response["Location"]
+
+
+def test_view_restrictions_of_an_alias_are_its_source_pages(tree):
+    source = Page.objects.get(slug="guidance").get_children().get(slug="child").specific
+    alias = source.create_alias(parent=Page.objects.get(slug="other"), update_slug="alias")
+    restriction = PageViewRestriction.objects.create(
+        page=source, restriction_type=PageViewRestriction.LOGIN
+    )
+
+    page = routed(tree, ["other", "alias"])
+
+    assert page.pk == alias.pk
+    assert list(page.get_view_restrictions()) == [restriction]
