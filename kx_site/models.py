@@ -9,6 +9,7 @@ from wagtail.models import Page
 from . import home
 from .audience import Audience, AudienceMixin, access_refusal, visible_to
 from .blocks import BaseStreamBlock
+from .routing import route_from, view_restrictions
 
 
 class AudiencePageMixin(AudienceMixin):
@@ -39,6 +40,9 @@ class AudiencePageMixin(AudienceMixin):
             patch_cache_control(response, private=True, no_store=True)
         return response
 
+    def get_view_restrictions(self):
+        return view_restrictions(self)
+
     def get_sitemap_urls(self, request=None):
         if self.audience != Audience.PUBLIC:
             return []
@@ -56,6 +60,9 @@ class ReaderDependentPageMixin:
         if request.user.is_authenticated:
             patch_cache_control(response, private=True, no_store=True)
         return response
+
+    def get_view_restrictions(self):
+        return view_restrictions(self)
 
 
 class AudienceIndexPage(ReaderDependentPageMixin, Page):
@@ -95,6 +102,10 @@ class HomePage(ReaderDependentPageMixin, Page):
         "practice_library.PracticeIndexPage",
     ]
     max_count = 1
+
+    def route(self, request, path_components):
+        # The site's root: every page's URL is found from here, in one query for the whole path.
+        return route_from(self, request, path_components)
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
