@@ -51,7 +51,8 @@ MODEL_PERMISSIONS = {
         "change_forumcategory",
         "view_forumcategory",
     },
-    "Event organisers": {"access_admin"},
+    # The organiser tools (events.permissions): a model permission, not the group's name.
+    "Event organisers": {"access_admin", "organise_events"},
 }
 
 
