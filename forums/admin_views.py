@@ -16,9 +16,10 @@ from django.db.models import Count, Exists, OuterRef, Prefetch, Q
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path
+from django.utils.functional import cached_property
 from django.views.decorators.http import require_POST
 from django.views.defaults import permission_denied as django_permission_denied
-from django.views.generic import TemplateView
+from django.views.generic import FormView, TemplateView, View
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.views.generic.permissions import PermissionCheckedMixin
@@ -120,26 +121,32 @@ class QueueView(ModeratorsOnlyMixin, WagtailAdminTemplateMixin, TemplateView):
         )
 
 
-@moderators_only
-def post_review(request, post_id):
-    post = get_object_or_404(
-        Post.objects.select_related("thread__category", "author__organisation").prefetch_related(
-            _open_flags()
-        ),
-        pk=post_id,
-    )
-    return TemplateResponse(
-        request,
-        "forums/admin/post.html",
-        {
-            "post": post,
-            "thread": post.thread,
-            "revisions": PostRevision.objects.filter(post=post).select_related("edited_by"),
-            "standing": member_standing(post.author),
-            "reason_form": ReasonForm(),
-            "move_form": CategoryChoiceForm(categories=ForumCategory.objects.all()),
-        },
-    )
+class PostReviewView(ModeratorsOnlyMixin, WagtailAdminTemplateMixin, TemplateView):
+    """A post with its flags, earlier versions and author's standing, and the actions on it."""
+
+    template_name = "forums/admin/post.html"
+    page_title = "Review a post"
+
+    @cached_property
+    def object(self):
+        return get_object_or_404(
+            Post.objects.select_related(
+                "thread__category", "author__organisation"
+            ).prefetch_related(_open_flags()),
+            pk=self.kwargs["post_id"],
+        )
+
+    def get_context_data(self, **kwargs):
+        post = self.object
+        return super().get_context_data(
+            post=post,
+            thread=post.thread,
+            revisions=PostRevision.objects.filter(post=post).select_related("edited_by"),
+            standing=member_standing(post.author),
+            reason_form=ReasonForm(),
+            move_form=CategoryChoiceForm(categories=ForumCategory.objects.all()),
+            **kwargs,
+        )
 
 
 POST_ACTIONS = {
@@ -150,43 +157,63 @@ POST_ACTIONS = {
 }
 
 
-@moderators_only
-@require_POST
-def post_action(request, post_id, action):
-    post = get_object_or_404(Post, pk=post_id)
-    if action not in POST_ACTIONS:
-        return redirect("forums_moderation_post", post_id=post.pk)
-    run, done = POST_ACTIONS[action]
-    form = ReasonForm(request.POST)
-    reason = form.cleaned_data["reason"] if form.is_valid() else ""
-    kwargs = {} if action == "approve" else {"reason": reason}
-    try:
-        run(post=post, moderator=request.user, **kwargs)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, done)
-    return redirect("forums_moderation_post", post_id=post.pk)
+def _to_post(post_id):
+    return redirect("forums_moderation:post", post_id=post_id)
 
 
-@moderators_only
-def post_edit_out(request, post_id):
-    post = get_object_or_404(Post.objects.select_related("thread"), pk=post_id)
-    form = EditOutForm(_posted(request), initial={"body": post.body})
-    if request.method == "POST" and form.is_valid():
+class PostActionView(ModeratorsOnlyMixin, View):
+    """Approve, hide or restore a post, or dismiss its flags (POST only), then back to it."""
+
+    http_method_names = ["post"]
+
+    def post(self, request, post_id, action):
+        post = get_object_or_404(Post, pk=post_id)
+        if action not in POST_ACTIONS:
+            return _to_post(post.pk)
+        run, done = POST_ACTIONS[action]
+        form = ReasonForm(request.POST)
+        reason = form.cleaned_data["reason"] if form.is_valid() else ""
+        kwargs = {} if action == "approve" else {"reason": reason}
+        try:
+            run(post=post, moderator=request.user, **kwargs)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, done)
+        return _to_post(post.pk)
+
+
+class EditOutView(ModeratorsOnlyMixin, WagtailAdminTemplateMixin, FormView):
+    """Edit personal data out of a post; the earlier text is kept, the reason logged."""
+
+    template_name = "forums/admin/edit_out.html"
+    page_title = "Edit out personal data"
+    form_class = EditOutForm
+    http_method_names = ["get", "post", "head", "options"]
+
+    @cached_property
+    def object(self):
+        return get_object_or_404(Post.objects.select_related("thread"), pk=self.kwargs["post_id"])
+
+    def get_initial(self):
+        return {"body": self.object.body}
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(post=self.object, **kwargs)
+
+    def form_valid(self, form):
         try:
             services.post_edit_out(
-                post=post,
-                moderator=request.user,
+                post=self.object,
+                moderator=self.request.user,
                 body=form.cleaned_data["body"],
                 reason=form.cleaned_data["reason"],
             )
         except ValidationError as error:
             form.add_error(None, error)
-        else:
-            messages.success(request, "Post edited. The reason is in the audit log.")
-            return redirect("forums_moderation_post", post_id=post.pk)
-    return TemplateResponse(request, "forums/admin/edit_out.html", {"post": post, "form": form})
+            return self.form_invalid(form)
+        messages.success(self.request, "Post edited. The reason is in the audit log.")
+        return _to_post(self.object.pk)
 
 
 @moderators_only
@@ -225,7 +252,7 @@ def thread_action(request, thread_id, action):
         else:
             messages.error(request, "Select a category to move the thread to.")
     if back.isdigit():
-        return redirect("forums_moderation_post", post_id=int(back))
+        return _to_post(int(back))
     return redirect("forums_moderation:queue")
 
 
@@ -314,6 +341,13 @@ class ModerationViewSet(ViewSet):
         return [
             path("", QueueView.as_view(), name="queue"),
             path("audit/", AuditLogView.as_view(), name="audit"),
+            path("posts/<int:post_id>/", PostReviewView.as_view(), name="post"),
+            path("posts/<int:post_id>/edit-out/", EditOutView.as_view(), name="edit_out"),
+            path(
+                "posts/<int:post_id>/<slug:action>/",
+                PostActionView.as_view(),
+                name="post_action",
+            ),
         ]
 
 

@@ -26,21 +26,6 @@ register_snippet(ForumCategoryViewSet)
 def register_moderation_urls():
     return [
         path(
-            "forums/moderation/posts/<int:post_id>/",
-            admin_views.post_review,
-            name="forums_moderation_post",
-        ),
-        path(
-            "forums/moderation/posts/<int:post_id>/edit-out/",
-            admin_views.post_edit_out,
-            name="forums_moderation_edit_out",
-        ),
-        path(
-            "forums/moderation/posts/<int:post_id>/<slug:action>/",
-            admin_views.post_action,
-            name="forums_moderation_post_action",
-        ),
-        path(
             "forums/moderation/threads/<int:thread_id>/<slug:action>/",
             admin_views.thread_action,
             name="forums_moderation_thread_action",

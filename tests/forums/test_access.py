@@ -185,15 +185,15 @@ def test_the_moderation_tools_are_for_moderators_only(client, police, moderator,
     urls = [
         reverse("forums_moderation:queue"),
         reverse("forums_moderation:audit"),
-        reverse("forums_moderation_post", args=[post.pk]),
-        reverse("forums_moderation_edit_out", args=[post.pk]),
+        reverse("forums_moderation:post", args=[post.pk]),
+        reverse("forums_moderation:edit_out", args=[post.pk]),
         reverse("forums_moderation_member", args=[police.pk]),
     ]
     client.force_login(police)
     for url in urls:
         assert client.get(url).status_code in (302, 403), url
     assert client.post(
-        reverse("forums_moderation_post_action", args=[post.pk, "hide"])
+        reverse("forums_moderation:post_action", args=[post.pk, "hide"])
     ).status_code in (302, 403)
     assert Post.objects.get(pk=post.pk).status == Post.Status.VISIBLE
 

@@ -90,7 +90,7 @@ def test_only_posts_with_an_open_flag_are_listed_as_flagged(
 def test_hiding_and_restoring_a_post(moderator_client, moderator, client, probation, thread):
     post = thread.posts.get()
     services.post_flag(post=post, user=probation, reason="inappropriate")
-    url = reverse("forums_moderation_post_action", args=[post.pk, "hide"])
+    url = reverse("forums_moderation:post_action", args=[post.pk, "hide"])
 
     response = moderator_client.post(url, {"reason": "Offensive"})
 
@@ -113,7 +113,7 @@ def test_hiding_and_restoring_a_post(moderator_client, moderator, client, probat
     assert b"How do you plan visits?" not in page.content
 
     client.force_login(moderator)
-    client.post(reverse("forums_moderation_post_action", args=[post.pk, "restore"]))
+    client.post(reverse("forums_moderation:post_action", args=[post.pk, "restore"]))
     post.refresh_from_db()
     assert post.status == Post.Status.VISIBLE
     assert [e.action for e in audit.entries()] == ["kx.forums.restore_post", "kx.forums.hide_post"]
@@ -121,7 +121,7 @@ def test_hiding_and_restoring_a_post(moderator_client, moderator, client, probat
 
 def test_editing_out_personal_data_records_the_reason(moderator_client, moderator, police, thread):
     post = thread.posts.get()
-    url = reverse("forums_moderation_edit_out", args=[post.pk])
+    url = reverse("forums_moderation:edit_out", args=[post.pk])
 
     missing = moderator_client.post(url, {"body": "How do you plan [removed]?", "reason": ""})
     assert missing.status_code == 200
@@ -138,7 +138,7 @@ def test_editing_out_personal_data_records_the_reason(moderator_client, moderato
         "A name",
     )
     assert audit.entries().get().action == "kx.forums.edit_out"
-    review = moderator_client.get(reverse("forums_moderation_post", args=[post.pk]))
+    review = moderator_client.get(reverse("forums_moderation:post", args=[post.pk]))
     assert b"How do you plan visits?" in review.content  # History is visible to moderators.
 
 

@@ -1,5 +1,6 @@
-"""The moderation queue and audit log (``ModerationViewSet``): who may open them, and who sees
-the menu item. Staff without a second factor have no powers."""
+"""The moderation tools (``ModerationViewSet``): who may open the queue, the audit log, a post's
+review page and edit-out form, and run the post actions, and who sees the menu item. Staff
+without a second factor have no powers."""
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
@@ -7,7 +8,10 @@ from django.test import RequestFactory
 from django.urls import reverse
 
 from forums.admin_views import ModerationMenuItem, moderation_policy
+from forums.models import Post
 from tests.factories import staff_member
+
+from .conftest import start_thread
 
 pytestmark = pytest.mark.django_db
 
@@ -30,6 +34,11 @@ def people(police, moderator):
 ALLOWED = {"moderator", "superuser"}
 
 
+@pytest.fixture
+def cross_thread(cross_agency, police):
+    return start_thread(cross_agency, police)
+
+
 def test_only_moderators_open_the_queue_and_the_audit_log(client, people):
     for who, user in people.items():
         client.logout()
@@ -41,6 +50,57 @@ def test_only_moderators_open_the_queue_and_the_audit_log(client, people):
                 assert status == 200, (who, name)
             else:
                 assert status in (302, 403), (who, name, status)
+
+
+def moderation_pages(post):
+    return [
+        reverse("forums_moderation:post", args=[post.pk]),
+        reverse("forums_moderation:edit_out", args=[post.pk]),
+    ]
+
+
+def test_only_moderators_open_a_post_s_review_and_edit_out_pages(client, people, cross_thread):
+    post = cross_thread.posts.get()
+    for who, user in people.items():
+        client.logout()
+        if user is not None:
+            client.force_login(user)
+        for url in moderation_pages(post):
+            status = client.get(url).status_code
+            if who in ALLOWED:
+                assert status == 200, (who, url)
+            else:
+                assert status in (302, 403), (who, url, status)
+
+
+def test_only_moderators_run_the_post_actions(client, people, cross_thread):
+    post = cross_thread.posts.get()
+    hide = reverse("forums_moderation:post_action", args=[post.pk, "hide"])
+    edit_out = reverse("forums_moderation:edit_out", args=[post.pk])
+    for who, user in people.items():
+        if who in ALLOWED:
+            continue
+        client.logout()
+        if user is not None:
+            client.force_login(user)
+        assert client.post(hide, {"reason": "x"}).status_code in (302, 403), who
+        assert client.post(edit_out, {"body": "Edited", "reason": "x"}).status_code in (
+            302,
+            403,
+        ), who
+        post.refresh_from_db()
+        assert post.status == Post.Status.VISIBLE and post.body != "Edited", who
+
+    client.force_login(people["moderator"])
+    assert client.get(hide).status_code == 405  # POST only, as before.
+    response = client.post(hide, {"reason": "Off topic"})
+    assert response.status_code == 302
+    assert response["Location"] == reverse("forums_moderation:post", args=[post.pk])
+    assert Post.objects.get(pk=post.pk).status == Post.Status.HIDDEN
+    unknown = client.post(reverse("forums_moderation:post_action", args=[post.pk, "shred"]))
+    assert unknown["Location"] == reverse("forums_moderation:post", args=[post.pk])
+    missing = reverse("forums_moderation:post_action", args=[post.pk + 1000, "hide"])
+    assert client.post(missing).status_code == 404
 
 
 def test_the_menu_item_is_shown_to_moderators_only(people):
@@ -57,3 +117,7 @@ def test_the_menu_item_is_shown_to_moderators_only(people):
 def test_staff_get_a_plain_403_not_a_redirect(client, people):
     client.force_login(people["editor"])
     assert client.get(reverse("forums_moderation:queue")).status_code == 403
+    assert client.get(reverse("forums_moderation:post", args=[1])).status_code == 403
+    assert (
+        client.post(reverse("forums_moderation:post_action", args=[1, "hide"])).status_code == 403
+    )
