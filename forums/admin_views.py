@@ -17,7 +17,6 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils.functional import cached_property
-from django.views.decorators.http import require_POST
 from django.views.defaults import permission_denied as django_permission_denied
 from django.views.generic import FormView, TemplateView, View
 from wagtail.admin.menu import MenuItem
@@ -216,72 +215,96 @@ class EditOutView(ModeratorsOnlyMixin, WagtailAdminTemplateMixin, FormView):
         return _to_post(self.object.pk)
 
 
-@moderators_only
-@require_POST
-def thread_action(request, thread_id, action):
-    thread = get_object_or_404(Thread.objects.select_related("category"), pk=thread_id)
-    back = request.POST.get("post_id", "")
-    form = ReasonForm(request.POST)
-    reason = form.cleaned_data["reason"] if form.is_valid() else ""
-    moderator = request.user
-    if action in ("lock", "unlock"):
-        services.thread_set_locked(
-            thread=thread, moderator=moderator, locked=action == "lock", reason=reason
-        )
-        messages.success(request, f"Thread {action}ed.")
-    elif action in ("pin", "unpin"):
-        services.thread_set_pinned(
-            thread=thread, moderator=moderator, pinned=action == "pin", reason=reason
-        )
-        messages.success(request, f"Thread {action}ned.")
-    elif action == "move":
+class ThreadActionView(ModeratorsOnlyMixin, View):
+    """Lock, unlock, pin, unpin or move a thread (POST only), then back to the post reviewed
+    (``post_id``) or the queue."""
+
+    http_method_names = ["post"]
+
+    def post(self, request, thread_id, action):
+        thread = get_object_or_404(Thread.objects.select_related("category"), pk=thread_id)
+        back = request.POST.get("post_id", "")
+        form = ReasonForm(request.POST)
+        reason = form.cleaned_data["reason"] if form.is_valid() else ""
+        moderator = request.user
+        if action in ("lock", "unlock"):
+            services.thread_set_locked(
+                thread=thread, moderator=moderator, locked=action == "lock", reason=reason
+            )
+            messages.success(request, f"Thread {action}ed.")
+        elif action in ("pin", "unpin"):
+            services.thread_set_pinned(
+                thread=thread, moderator=moderator, pinned=action == "pin", reason=reason
+            )
+            messages.success(request, f"Thread {action}ned.")
+        elif action == "move":
+            self.move(thread)
+        if back.isdigit():
+            return _to_post(int(back))
+        return redirect("forums_moderation:queue")
+
+    def move(self, thread):
+        request = self.request
         move_form = CategoryChoiceForm(request.POST, categories=ForumCategory.objects.all())
-        if move_form.is_valid():
-            try:
-                services.thread_move(
-                    thread=thread,
-                    moderator=moderator,
-                    category=move_form.cleaned_data["category"],
-                    reason=move_form.cleaned_data["reason"],
-                )
-            except ValidationError as error:
-                messages.error(request, " ".join(error.messages))
-            else:
-                category = move_form.cleaned_data["category"]
-                messages.success(request, f"Thread moved to {category}.")
-        else:
+        if not move_form.is_valid():
             messages.error(request, "Select a category to move the thread to.")
-    if back.isdigit():
-        return _to_post(int(back))
-    return redirect("forums_moderation:queue")
+            return
+        category = move_form.cleaned_data["category"]
+        try:
+            services.thread_move(
+                thread=thread,
+                moderator=request.user,
+                category=category,
+                reason=move_form.cleaned_data["reason"],
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, f"Thread moved to {category}.")
 
 
-@moderators_only
-def member_suspend(request, user_id):
-    member = get_object_or_404(User.objects.select_related("organisation"), pk=user_id)
-    form = SuspendForm(_posted(request))
-    if request.method == "POST" and request.POST.get("lift") == "1":
-        services.member_unsuspend(member=member, moderator=request.user)
-        messages.success(request, f"{member} can post again.")
-        return redirect("forums_moderation_member", user_id=member.pk)
-    if request.method == "POST" and form.is_valid():
+class MemberSuspendView(ModeratorsOnlyMixin, WagtailAdminTemplateMixin, FormView):
+    """A member's standing: suspend them from posting, or lift a suspension (``lift=1``)."""
+
+    template_name = "forums/admin/member.html"
+    page_title = "Forum member"
+    form_class = SuspendForm
+    http_method_names = ["get", "post", "head", "options"]
+
+    @cached_property
+    def object(self):
+        return get_object_or_404(
+            User.objects.select_related("organisation"), pk=self.kwargs["user_id"]
+        )
+
+    def to_member(self):
+        return redirect("forums_moderation:member", user_id=self.object.pk)
+
+    def post(self, request, *args, **kwargs):
+        if request.POST.get("lift") == "1":
+            services.member_unsuspend(member=self.object, moderator=request.user)
+            messages.success(request, f"{self.object} can post again.")
+            return self.to_member()
+        return super().post(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        member = self.object
+        return super().get_context_data(member=member, standing=member_standing(member), **kwargs)
+
+    def form_valid(self, form):
+        member = self.object
         try:
             services.member_suspend(
                 member=member,
-                moderator=request.user,
+                moderator=self.request.user,
                 until=form.until(),
                 reason=form.cleaned_data["reason"],
             )
         except ValidationError as error:
             form.add_error(None, error)
-        else:
-            messages.success(request, f"{member} is suspended: they can read but not post.")
-            return redirect("forums_moderation_member", user_id=member.pk)
-    return TemplateResponse(
-        request,
-        "forums/admin/member.html",
-        {"member": member, "standing": member_standing(member), "form": form},
-    )
+            return self.form_invalid(form)
+        messages.success(self.request, f"{member} is suspended: they can read but not post.")
+        return self.to_member()
 
 
 def with_targets(entries):
@@ -348,6 +371,12 @@ class ModerationViewSet(ViewSet):
                 PostActionView.as_view(),
                 name="post_action",
             ),
+            path(
+                "threads/<int:thread_id>/<slug:action>/",
+                ThreadActionView.as_view(),
+                name="thread_action",
+            ),
+            path("members/<int:user_id>/", MemberSuspendView.as_view(), name="member"),
         ]
 
 

@@ -26,16 +26,6 @@ register_snippet(ForumCategoryViewSet)
 def register_moderation_urls():
     return [
         path(
-            "forums/moderation/threads/<int:thread_id>/<slug:action>/",
-            admin_views.thread_action,
-            name="forums_moderation_thread_action",
-        ),
-        path(
-            "forums/moderation/members/<int:user_id>/",
-            admin_views.member_suspend,
-            name="forums_moderation_member",
-        ),
-        path(
             "forums/events/<int:event_id>/discussions/",
             admin_views.event_discussions,
             name="forums_event_discussions",

@@ -187,7 +187,7 @@ def test_the_moderation_tools_are_for_moderators_only(client, police, moderator,
         reverse("forums_moderation:audit"),
         reverse("forums_moderation:post", args=[post.pk]),
         reverse("forums_moderation:edit_out", args=[post.pk]),
-        reverse("forums_moderation_member", args=[police.pk]),
+        reverse("forums_moderation:member", args=[police.pk]),
     ]
     client.force_login(police)
     for url in urls:

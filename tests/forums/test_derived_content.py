@@ -159,7 +159,7 @@ def test_the_moderation_screen_says_why_the_move_was_refused(
     client.force_login(staff_member("Moderators"))
 
     response = client.post(
-        reverse("forums_moderation_thread_action", args=[thread.pk, "move"]),
+        reverse("forums_moderation:thread_action", args=[thread.pk, "move"]),
         {"category": cross_agency.pk},
         follow=True,
     )

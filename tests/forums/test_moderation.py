@@ -144,7 +144,7 @@ def test_editing_out_personal_data_records_the_reason(moderator_client, moderato
 
 def test_lock_pin_and_move_a_thread(moderator_client, thread):
     other = make_category("other-space")
-    base = "forums_moderation_thread_action"
+    base = "forums_moderation:thread_action"
 
     moderator_client.post(reverse(base, args=[thread.pk, "lock"]))
     moderator_client.post(reverse(base, args=[thread.pk, "pin"]))
@@ -163,7 +163,7 @@ def test_lock_pin_and_move_a_thread(moderator_client, thread):
 def test_suspending_a_member_makes_them_read_only(
     moderator_client, moderator, client, police, thread
 ):
-    url = reverse("forums_moderation_member", args=[police.pk])
+    url = reverse("forums_moderation:member", args=[police.pk])
 
     bad = moderator_client.post(url, {"days": "0", "reason": ""})
     assert bad.status_code == 200

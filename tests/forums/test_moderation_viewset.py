@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from forums.admin_views import ModerationMenuItem, moderation_policy
 from forums.models import Post
+from forums.selectors import member_standing
 from tests.factories import staff_member
 
 from .conftest import start_thread
@@ -56,10 +57,11 @@ def moderation_pages(post):
     return [
         reverse("forums_moderation:post", args=[post.pk]),
         reverse("forums_moderation:edit_out", args=[post.pk]),
+        reverse("forums_moderation:member", args=[post.author_id]),
     ]
 
 
-def test_only_moderators_open_a_post_s_review_and_edit_out_pages(client, people, cross_thread):
+def test_only_moderators_open_the_post_and_member_pages(client, people, cross_thread):
     post = cross_thread.posts.get()
     for who, user in people.items():
         client.logout()
@@ -73,7 +75,7 @@ def test_only_moderators_open_a_post_s_review_and_edit_out_pages(client, people,
                 assert status in (302, 403), (who, url, status)
 
 
-def test_only_moderators_run_the_post_actions(client, people, cross_thread):
+def test_only_moderators_run_the_post_thread_and_member_actions(client, people, cross_thread):
     post = cross_thread.posts.get()
     hide = reverse("forums_moderation:post_action", args=[post.pk, "hide"])
     edit_out = reverse("forums_moderation:edit_out", args=[post.pk])
@@ -88,8 +90,16 @@ def test_only_moderators_run_the_post_actions(client, people, cross_thread):
             302,
             403,
         ), who
+        for action in ("lock", "pin"):
+            url = reverse("forums_moderation:thread_action", args=[cross_thread.pk, action])
+            assert client.post(url).status_code in (302, 403), (who, action)
+        suspend = reverse("forums_moderation:member", args=[post.author_id])
+        assert client.post(suspend, {"days": 7, "reason": "x"}).status_code in (302, 403), who
         post.refresh_from_db()
         assert post.status == Post.Status.VISIBLE and post.body != "Edited", who
+        cross_thread.refresh_from_db()
+        assert not cross_thread.is_locked and not cross_thread.is_pinned, who
+        assert not member_standing(post.author).is_suspended, who
 
     client.force_login(people["moderator"])
     assert client.get(hide).status_code == 405  # POST only, as before.
@@ -99,6 +109,11 @@ def test_only_moderators_run_the_post_actions(client, people, cross_thread):
     assert Post.objects.get(pk=post.pk).status == Post.Status.HIDDEN
     unknown = client.post(reverse("forums_moderation:post_action", args=[post.pk, "shred"]))
     assert unknown["Location"] == reverse("forums_moderation:post", args=[post.pk])
+    lock = reverse("forums_moderation:thread_action", args=[cross_thread.pk, "lock"])
+    assert client.get(lock).status_code == 405
+    assert client.post(lock)["Location"] == reverse("forums_moderation:queue")
+    back = client.post(lock.replace("lock", "unlock"), {"post_id": post.pk})
+    assert back["Location"] == reverse("forums_moderation:post", args=[post.pk])
     missing = reverse("forums_moderation:post_action", args=[post.pk + 1000, "hide"])
     assert client.post(missing).status_code == 404
 
