@@ -3,18 +3,17 @@ member actions, the audit log, and opening a discussion thread for a conference 
 
 Moderators (superusers and the "Moderators" group, through ``forums.moderate_forums``, with a
 second factor) see every category: they must be able to review what is posted anywhere. The
-queue and the audit log are class-based views of ``ModerationViewSet``, checked by
-``moderation_policy``; the other screens are still function views (``moderators_only``).
+screens are class-based views of two Wagtail ViewSets checked by ``moderation_policy`` (a plain
+403 for those it refuses): ``ModerationViewSet`` (the queue, audit log, post, thread and member
+screens, moderators only) and ``SessionDiscussionViewSet`` (an event's session threads, for
+organisers and moderators).
 """
-
-from functools import wraps
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q
 from django.shortcuts import get_object_or_404, redirect
-from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils.functional import cached_property
 from django.views.defaults import permission_denied as django_permission_denied
@@ -39,23 +38,25 @@ AUDIT_PAGE_SIZE = 50
 
 class ModerationPermissionPolicy(ModelPermissionPolicy):
     """The "moderate" action is the model permission ``forums.moderate_forums``, held with a
-    second factor (``selectors.is_moderator``): staff without one have no powers."""
+    second factor (``selectors.is_moderator``): staff without one have no powers.
+    "open_session_thread" is for moderators and event organisers (``can_open_session_thread``)."""
 
     def user_has_permission(self, user, action):
         if action == "moderate":
             return is_moderator(user)
+        if action == "open_session_thread":
+            return can_open_session_thread(user)
         return has_staff_perm(user, self._get_permission_name(action))
 
 
 moderation_policy = ModerationPermissionPolicy(ForumCategory)
 
 
-class ModeratorsOnlyMixin(PermissionCheckedMixin):
-    """A plain 403 for anyone but moderators (Wagtail would turn PermissionDenied into a
-    redirect to the dashboard)."""
+class PlainDenialMixin(PermissionCheckedMixin):
+    """Checked by ``moderation_policy``, with a plain 403 for those it refuses (Wagtail would
+    turn PermissionDenied into a redirect to the dashboard)."""
 
     permission_policy = moderation_policy
-    permission_required = "moderate"
 
     def dispatch(self, request, *args, **kwargs):
         try:
@@ -64,20 +65,10 @@ class ModeratorsOnlyMixin(PermissionCheckedMixin):
             return django_permission_denied(request, PermissionDenied())
 
 
-def moderators_only(view):
-    """A plain 403 for anyone else (Wagtail would turn PermissionDenied into a redirect)."""
+class ModeratorsOnlyMixin(PlainDenialMixin):
+    """Moderators only: ``forums.moderate_forums`` with a second factor."""
 
-    @wraps(view)
-    def wrapped(request, *args, **kwargs):
-        if not is_moderator(request.user):
-            return django_permission_denied(request, PermissionDenied())
-        return view(request, *args, **kwargs)
-
-    return wrapped
-
-
-def _posted(request):
-    return request.POST if request.method == "POST" else None
+    permission_required = "moderate"
 
 
 def _open_flags():
@@ -384,45 +375,102 @@ def can_open_session_thread(user):
     return is_moderator(user) or can_organise(user)
 
 
-def session_thread(request, session_id):
-    """Open the discussion thread of a conference session (organisers and moderators)."""
-    from events.models import EventSession
+class SessionThreadsMixin(PlainDenialMixin):
+    """Organisers and moderators (``can_open_session_thread``); a plain 403 for anyone else."""
 
-    if not can_open_session_thread(request.user):
-        return django_permission_denied(request, PermissionDenied())
-    session = get_object_or_404(EventSession.objects.select_related("event"), pk=session_id)
-    existing = Thread.objects.filter(session=session).first()
-    form = CategoryChoiceForm(_posted(request), categories=ForumCategory.objects.all())
-    del form.fields["reason"]
-    if request.method == "POST" and existing is None and form.is_valid():
+    permission_required = "open_session_thread"
+
+
+class EventDiscussionsView(SessionThreadsMixin, WagtailAdminTemplateMixin, TemplateView):
+    """An event's sessions and their discussion threads, from the organisers' summary."""
+
+    template_name = "forums/admin/event_discussions.html"
+    page_title = "Session discussion threads"
+
+    def get_context_data(self, **kwargs):
+        from events.models import EventPage, EventSession
+
+        event = get_object_or_404(EventPage, pk=self.kwargs["event_id"])
+        sessions = (
+            EventSession.objects.filter(event=event)
+            .select_related("discussion_thread__category")
+            .order_by("start", "sort_order", "pk")
+        )
+        return super().get_context_data(event=event, sessions=sessions, **kwargs)
+
+
+class SessionThreadView(SessionThreadsMixin, WagtailAdminTemplateMixin, FormView):
+    """Open the discussion thread of a conference session (organisers and moderators); a
+    session has at most one, shown instead of the form."""
+
+    template_name = "forums/admin/session_thread.html"
+    page_title = "Session discussion thread"
+    form_class = CategoryChoiceForm
+    http_method_names = ["get", "post", "head", "options"]
+
+    @cached_property
+    def object(self):
+        from events.models import EventSession
+
+        return get_object_or_404(
+            EventSession.objects.select_related("event"), pk=self.kwargs["session_id"]
+        )
+
+    @cached_property
+    def existing(self):
+        return Thread.objects.filter(session=self.object).first()
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "categories": ForumCategory.objects.all()}
+
+    def get_form(self, form_class=None):
+        form = super().get_form(form_class)
+        del form.fields["reason"]
+        return form
+
+    def post(self, request, *args, **kwargs):
+        form = self.get_form()
+        if self.existing is None and form.is_valid():
+            return self.form_valid(form)
+        return self.form_invalid(form)
+
+    def get_context_data(self, **kwargs):
+        session = self.object
+        return super().get_context_data(
+            session=session, event=session.event, existing=self.existing, **kwargs
+        )
+
+    def form_valid(self, form):
+        session = self.object
         try:
             thread = services.thread_create_for_session(
-                session=session, category=form.cleaned_data["category"], actor=request.user
+                session=session, category=form.cleaned_data["category"], actor=self.request.user
             )
         except ValidationError as error:
             form.add_error(None, error)
-        else:
-            messages.success(request, f"Discussion thread opened: {thread.title}.")
-            return redirect("forums_event_discussions", event_id=session.event_id)
-    return TemplateResponse(
-        request,
-        "forums/admin/session_thread.html",
-        {"session": session, "event": session.event, "existing": existing, "form": form},
-    )
+            return self.form_invalid(form)
+        messages.success(self.request, f"Discussion thread opened: {thread.title}.")
+        return redirect("forums_discussions:event_discussions", event_id=session.event_id)
 
 
-def event_discussions(request, event_id):
-    """An event's sessions and their discussion threads, from the organisers' summary."""
-    from events.models import EventPage, EventSession
+class SessionDiscussionViewSet(ViewSet):
+    """An event's session discussion threads at /admin/forums/events/<id>/discussions/ and
+    opening one at /admin/forums/sessions/<id>/discussion/, for organisers and moderators
+    (linked from the events' organiser summary, so no menu item)."""
 
-    if not can_open_session_thread(request.user):
-        return django_permission_denied(request, PermissionDenied())
-    event = get_object_or_404(EventPage, pk=event_id)
-    sessions = (
-        EventSession.objects.filter(event=event)
-        .select_related("discussion_thread__category")
-        .order_by("start", "sort_order", "pk")
-    )
-    return TemplateResponse(
-        request, "forums/admin/event_discussions.html", {"event": event, "sessions": sessions}
-    )
+    name = "forums_discussions"
+    url_prefix = "forums"
+
+    def get_urlpatterns(self):
+        return [
+            path(
+                "events/<int:event_id>/discussions/",
+                EventDiscussionsView.as_view(),
+                name="event_discussions",
+            ),
+            path(
+                "sessions/<int:session_id>/discussion/",
+                SessionThreadView.as_view(),
+                name="session_thread",
+            ),
+        ]

@@ -1,6 +1,5 @@
 """The forums in the Wagtail admin: categories (snippets), the moderation tools and their menu."""
 
-from django.urls import path
 from wagtail import hooks
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
@@ -22,25 +21,9 @@ class ForumCategoryViewSet(SnippetViewSet):
 register_snippet(ForumCategoryViewSet)
 
 
-@hooks.register("register_admin_urls")
-def register_moderation_urls():
-    return [
-        path(
-            "forums/events/<int:event_id>/discussions/",
-            admin_views.event_discussions,
-            name="forums_event_discussions",
-        ),
-        path(
-            "forums/sessions/<int:session_id>/discussion/",
-            admin_views.session_thread,
-            name="forums_session_thread",
-        ),
-    ]
-
-
 hooks.register("register_log_actions", audit.register_log_actions)
 
 
 @hooks.register("register_admin_viewset")
 def register_moderation_viewset():
-    return admin_views.ModerationViewSet()
+    return [admin_views.ModerationViewSet(), admin_views.SessionDiscussionViewSet()]

@@ -38,7 +38,7 @@ def test_a_police_only_event_cannot_have_its_thread_in_a_cross_agency_category(
     client.force_login(organiser)
 
     response = client.post(
-        reverse("forums_session_thread", args=[police_event_session.pk]),
+        reverse("forums_discussions:session_thread", args=[police_event_session.pk]),
         {"category": cross_agency.pk},
     )
 

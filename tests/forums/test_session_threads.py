@@ -34,11 +34,12 @@ def test_an_organiser_opens_a_session_thread_from_the_admin(
     client, organiser, session, cross_agency
 ):
     client.force_login(organiser)
-    listing = client.get(reverse("forums_event_discussions", args=[session.event_id]))
+    listing = client.get(reverse("forums_discussions:event_discussions", args=[session.event_id]))
     assert b"Open a discussion thread" in listing.content
 
     response = client.post(
-        reverse("forums_session_thread", args=[session.pk]), {"category": cross_agency.pk}
+        reverse("forums_discussions:session_thread", args=[session.pk]),
+        {"category": cross_agency.pk},
     )
 
     assert response.status_code == 302
@@ -46,7 +47,7 @@ def test_an_organiser_opens_a_session_thread_from_the_admin(
     assert thread.category == cross_agency
     assert thread.is_visible and thread.post_count == 1
     assert "Protective factors workshop" in thread.title
-    listing = client.get(reverse("forums_event_discussions", args=[session.event_id]))
+    listing = client.get(reverse("forums_discussions:event_discussions", args=[session.event_id]))
     assert thread.title.encode() in listing.content
 
 
@@ -63,7 +64,7 @@ def test_a_session_has_one_thread_and_members_cannot_open_one(
 def test_practitioners_cannot_open_the_admin_view(client, police, session):
     client.force_login(police)
 
-    response = client.get(reverse("forums_session_thread", args=[session.pk]))
+    response = client.get(reverse("forums_discussions:session_thread", args=[session.pk]))
 
     assert response.status_code in (302, 403)
     assert not Thread.objects.exists()
@@ -126,3 +127,47 @@ def test_a_sensitive_event_needs_a_sensitive_category(moderator, cross_agency, p
         session=session, category=probation_only, actor=moderator
     )
     assert thread.session == session
+
+
+def test_only_organisers_and_moderators_open_the_session_thread_screens(
+    client, police, moderator, session, cross_agency
+):
+    from tests.factories import staff_member
+
+    people = {
+        "anonymous": None,
+        "member": police,
+        "moderator without a second factor": staff_member("Moderators", second_factor=False),
+        "organiser without a second factor": staff_member("Event organisers", second_factor=False),
+        "editor": staff_member("Editors"),
+        "event organiser": staff_member("Event organisers"),
+        "moderator": moderator,
+    }
+    allowed = {"event organiser", "moderator"}
+    listing = reverse("forums_discussions:event_discussions", args=[session.event_id])
+    opening = reverse("forums_discussions:session_thread", args=[session.pk])
+    for who, user in people.items():
+        client.logout()
+        if user is not None:
+            client.force_login(user)
+        for url in (listing, opening):
+            status = client.get(url).status_code
+            if who in allowed:
+                assert status == 200, (who, url)
+            else:
+                assert status in (302, 403), (who, url, status)
+        if who not in allowed:
+            assert client.post(opening, {"category": cross_agency.pk}).status_code in (302, 403)
+    assert not Thread.objects.exists()
+
+    client.force_login(people["editor"])
+    assert client.get(listing).status_code == 403  # A plain 403, not Wagtail's redirect.
+    client.force_login(moderator)
+    response = client.post(opening, {"category": cross_agency.pk})
+    assert response["Location"] == listing
+    assert Thread.objects.filter(session=session).count() == 1
+    again = client.post(opening, {"category": cross_agency.pk})
+    assert again.status_code == 200 and b'id="session-thread"' in again.content
+    assert Thread.objects.filter(session=session).count() == 1
+    missing = reverse("forums_discussions:session_thread", args=[session.pk + 1000])
+    assert client.get(missing).status_code == 404
