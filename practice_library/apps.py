@@ -6,6 +6,8 @@ class PracticeLibraryConfig(AppConfig):
     verbose_name = "Practice library"
 
     def ready(self):
-        from . import home, signals  # noqa: F401 (home registers its home page section)
+        from . import home, search_documents, signals  # noqa: F401 (home registers its section)
 
         signals.connect()
+        # The library's search document, facets and finder (before search's own ready).
+        search_documents.register()

@@ -50,6 +50,7 @@ from .queries import (
     listing_order,
     parse_text,
 )
+from .registry import all_facet_values
 from .results import Hit, SearchResults
 
 # As the engine's boosts (``queries.TEXT_FIELDS``), doubled to stay whole numbers.
@@ -362,8 +363,6 @@ def read_in_one_pass(matching, *, page_column="id", limit=0, offset=0):
     own (``COUNT(*) FILTER``), added up here per facet value. Topics are grouped by their
     ``,a,b,`` string and split here. The same counts as ``facets()``, which asks once per facet.
     """
-    from practice_library.models import Topic
-
     flags = {f"chosen_{name}": q for name, q in matching.selected.items()}
     by_name = {facet.name: facet for facet in FACETS}
     fields = [facet.field for facet in FACETS]
@@ -438,7 +437,7 @@ def read_in_one_pass(matching, *, page_column="id", limit=0, offset=0):
         grouped_by[mask] = names
     position = {facet.name: 1 + i for i, facet in enumerate(FACETS)}
     total_column = 1 + len(fields)
-    topics = set(Topic.objects.values_list("slug", flat=True))
+    topics = set(all_facet_values("topic"))
     counts = {facet.name: {} for facet in FACETS}
     page, total = [], 0
     with connection.cursor() as cursor:
@@ -471,9 +470,7 @@ def read_in_one_pass(matching, *, page_column="id", limit=0, offset=0):
 
 def count_facet(facet, scope):
     if facet.name == "topic":
-        from practice_library.models import Topic
-
-        slugs = list(Topic.objects.values_list("slug", flat=True))
+        slugs = all_facet_values("topic")
         if not slugs:
             return []
         counts = scope.aggregate(

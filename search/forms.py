@@ -2,10 +2,10 @@ from django import forms
 from django.core.validators import RegexValidator
 
 from accounts.models import OrganisationKind
-from practice_library.models import DoesItWork, EvidenceStage
 
 from .documents import DOCUMENTS
 from .queries import MAX_RESULTS, PER_PAGE, SORTS, SearchQuery
+from .registry import facet_choices
 
 MAX_QUERY_LENGTH = 200
 
@@ -40,18 +40,18 @@ class SearchForm(forms.Form):
     )
     type = forms.MultipleChoiceField(
         required=False,
-        choices=[(d.doc_type, d.label) for d in DOCUMENTS],
+        choices=lambda: [(d.doc_type, d.label) for d in DOCUMENTS],
         error_messages={"invalid_choice": "Choose a content type from the list"},
     )
     topic = SlugListField()
     does_it_work = forms.MultipleChoiceField(
         required=False,
-        choices=DoesItWork.choices,
+        choices=lambda: facet_choices("does_it_work"),
         error_messages={"invalid_choice": "Choose a “does it work?” rating from the list"},
     )
     evidence_stage = forms.MultipleChoiceField(
         required=False,
-        choices=EvidenceStage.choices,
+        choices=lambda: facet_choices("evidence_stage"),
         error_messages={"invalid_choice": "Choose an evidence stage from the list"},
     )
     organisation_kind = forms.MultipleChoiceField(

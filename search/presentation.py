@@ -4,12 +4,12 @@ for the page."""
 from dataclasses import dataclass, field
 
 from accounts.models import Organisation, OrganisationKind
-from practice_library.models import DoesItWork, EvidenceStage, Topic
 
 from . import selectors
 from .database import visible_entries
 from .documents import type_label
 from .queries import FACETS
+from .registry import facet_labels
 
 # Recommendations shown per briefing on a page of results; the rest are "N more".
 GROUP_SHOWN = 2
@@ -21,18 +21,12 @@ GROUPED_TYPES = {"recommendation"}
 def _labels(facet_name, values):
     if facet_name == "type":
         return {v: type_label(v) for v in values}
-    if facet_name == "topic":
-        return dict(Topic.objects.filter(slug__in=values).values_list("slug", "name"))
     if facet_name == "organisation":
         return dict(Organisation.objects.filter(slug__in=values).values_list("slug", "name"))
-    choices = {
-        "does_it_work": DoesItWork,
-        "evidence_stage": EvidenceStage,
-        "organisation_kind": OrganisationKind,
-    }.get(facet_name)
-    if choices:
-        return {v: dict(choices.choices).get(v, v) for v in values}
-    return {v: v for v in values}
+    if facet_name == "organisation_kind":
+        return {v: dict(OrganisationKind.choices).get(v, v) for v in values}
+    # The facets a content app owns (topics, the library's ratings): from its registration.
+    return facet_labels(facet_name, values)
 
 
 def facet_options(results, query):

@@ -1,11 +1,6 @@
 from wagtail import hooks
 
 from . import signals
-from .library import find_practices
-
-# The practice library lists its matches through search's query layer (see
-# practice_library.selectors), without importing search.
-hooks.register("find_practices", find_practices)
 
 
 @hooks.register("reindex_for_search")

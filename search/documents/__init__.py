@@ -1,15 +1,17 @@
 """The registry of searchable content types: one SearchDocument per model.
 
-A content app joins search by adding a module here that defines its documents and listing them
-in ``DOCUMENTS``; nothing else in search needs to know the app.
+A content app joins search by registering its documents from its ``AppConfig.ready``
+(``search.registry.register_document``), as the practice library does
+(``practice_library.search_documents``).
+The events, briefings and forums documents are still defined here and listed in ``DOCUMENTS``.
 """
 
 from .briefings import BRIEFING, RECOMMENDATION
 from .events import EVENT, SESSION
 from .forums import POST, THREAD
-from .practice import PRACTICE
 
-DOCUMENTS = [PRACTICE, BRIEFING, RECOMMENDATION, EVENT, SESSION, THREAD, POST]
+# Filled in place by registration: other modules keep references to these.
+DOCUMENTS = [BRIEFING, RECOMMENDATION, EVENT, SESSION, THREAD, POST]
 BY_TYPE = {document.doc_type: document for document in DOCUMENTS}
 UNSUGGESTED_TYPES = [document.doc_type for document in DOCUMENTS if not document.in_suggestions]
 

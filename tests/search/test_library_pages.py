@@ -9,8 +9,8 @@ from django.utils import timezone
 
 from practice_library import selectors as library_selectors
 from practice_library.models import DoesItWork, EvidenceStage, PracticePage
+from practice_library.search_documents import find_practices
 from practice_library.selectors import SORTS, practice_search
-from search.library import find_practices
 from tests.practice_library.factories import PracticeIndexPageFactory, PracticePageFactory
 
 from .content import WORD, audience_practices, users
