@@ -127,4 +127,4 @@ def test_staff_without_an_authenticator_must_set_one_up_before_the_admin(page):
     response = page.goto("/admin/")
     assert response.status == 200
     assert "/accounts/" not in page.url
-    assert "Dashboard" in page.title()
+    expect(page).to_have_title(re.compile("Dashboard"))

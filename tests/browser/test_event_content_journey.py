@@ -46,7 +46,7 @@ def test_find_by_topic_get_materials_and_read_a_sensitive_message(
     sign_in(page, onlooker.email)
     page.goto(event.url)
     assert_accessible(page)
-    assert not page.get_by_role("link", name=re.compile("Opening plenary slides")).count()
+    expect(page.get_by_role("link", name=re.compile("Opening plenary slides"))).to_have_count(0)
     assert page.request.get(document.url).status == 403
 
     # The delegate filters the events by topic, without JavaScript.

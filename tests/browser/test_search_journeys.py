@@ -75,9 +75,8 @@ def test_a_practitioner_finds_restricted_practice_and_gets_suggestions(new_page)
     page.goto("/search/")
     box = page.get_by_label("Search KX")
     box.press_sequentially("kent cov")
-    page.locator("#id_q-suggestions option").first.wait_for(state="attached")
-    assert page.locator("#id_q-suggestions option").first.get_attribute("value") == (
-        "Kent covert visit tactics"
+    expect(page.locator("#id_q-suggestions option").first).to_have_attribute(
+        "value", "Kent covert visit tactics"
     )
     box.fill("covert visit")
     box.press("Enter")
