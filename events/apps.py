@@ -6,7 +6,9 @@ class EventsConfig(AppConfig):
     verbose_name = "Events"
 
     def ready(self):
-        from . import change_notices, home, log_actions  # noqa: F401 (home registers the home page sections)
+        from . import change_notices, home, log_actions, search_documents  # noqa: F401 (home registers the home page sections)
 
         change_notices.connect_signals()
         log_actions.connect_signals()
+        # The events' search documents (before search's own ready).
+        search_documents.register()

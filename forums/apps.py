@@ -8,7 +8,9 @@ class ForumsConfig(AppConfig):
     def ready(self):
         from kx_site.audience import register_quoting_check
 
-        from . import home  # noqa: F401 (registers its home page section)
+        from . import home, search_documents  # noqa: F401 (home registers its home page section)
         from .selectors import session_thread_quoting_conflicts
 
         register_quoting_check(session_thread_quoting_conflicts)
+        # The forums' search documents (before search's own ready).
+        search_documents.register()

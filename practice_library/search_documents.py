@@ -140,7 +140,7 @@ def _all_topics():
 
 
 def register():
-    register_document(PRACTICE)
+    register_document(PRACTICE, order=10)
     # Events and briefings share the library's topic vocabulary.
     register_facet("topic", labels=_topic_names, all_values=_all_topics)
     register_facet("does_it_work", choices=DoesItWork.choices)

@@ -22,18 +22,28 @@ class FacetSource:
 
 
 FACET_SOURCES = {}
+# {doc_type: order} of the registered documents: ``DOCUMENTS`` is kept in this order.
+DOCUMENT_ORDER = {}
 
 
-def register_document(document):
-    """Make ``document`` searchable: indexed, listed in ``search.documents.DOCUMENTS``."""
+def register_document(document, *, order):
+    """Make ``document`` searchable: indexed, listed in ``search.documents.DOCUMENTS``.
+
+    ``DOCUMENTS`` (and so the search form's content types) is kept in ascending ``order``,
+    whatever order the apps register in: practice 10, briefing 20, recommendation 30, event 40,
+    event session 50, forum thread 60, forum reply 70.
+    """
     from .documents import BY_TYPE, DOCUMENTS, UNSUGGESTED_TYPES
 
     if document.doc_type in BY_TYPE:
         return
+    DOCUMENT_ORDER[document.doc_type] = order
     DOCUMENTS.append(document)
+    DOCUMENTS.sort(key=lambda d: DOCUMENT_ORDER[d.doc_type])
     BY_TYPE[document.doc_type] = document
     if not document.in_suggestions:
         UNSUGGESTED_TYPES.append(document.doc_type)
+        UNSUGGESTED_TYPES.sort(key=DOCUMENT_ORDER.__getitem__)
 
 
 def register_facet(name, *, labels=None, choices=None, all_values=None):

@@ -1,19 +1,14 @@
 """The registry of searchable content types: one SearchDocument per model.
 
-A content app joins search by registering its documents from its ``AppConfig.ready``
-(``search.registry.register_document``), as the practice library does
-(``practice_library.search_documents``).
-The events, briefings and forums documents are still defined here and listed in ``DOCUMENTS``.
+Every content app joins search by registering its documents from its ``AppConfig.ready``
+(``search.registry.register_document``): ``practice_library``, ``briefings``, ``events`` and
+``forums``, each in its ``search_documents`` module. Search imports none of them.
 """
 
-from .briefings import BRIEFING, RECOMMENDATION
-from .events import EVENT, SESSION
-from .forums import POST, THREAD
-
 # Filled in place by registration: other modules keep references to these.
-DOCUMENTS = [BRIEFING, RECOMMENDATION, EVENT, SESSION, THREAD, POST]
-BY_TYPE = {document.doc_type: document for document in DOCUMENTS}
-UNSUGGESTED_TYPES = [document.doc_type for document in DOCUMENTS if not document.in_suggestions]
+DOCUMENTS = []
+BY_TYPE = {}
+UNSUGGESTED_TYPES = []
 
 
 def document_for_model(model):

@@ -2,6 +2,8 @@
 
 A thread is its title and opening post; each visible reply is a document of its own, seen by
 exactly those who may read its thread. Pending, hidden and deleted posts are never indexed.
+Registered from ``ForumsConfig.ready`` (``search.registry``), so that search imports nothing of
+the forums.
 """
 
 from html import unescape
@@ -9,10 +11,11 @@ from html import unescape
 from django.db.models import Prefetch
 from django.utils.html import strip_tags
 
-from forums.models import ForumCategory, Post, Thread
 from kx_site.audience import Audience
+from search.documents.base import EntryData, SearchDocument, audience_of
+from search.registry import register_document
 
-from .base import EntryData, SearchDocument, audience_of
+from .models import ForumCategory, Post, Thread
 
 SUMMARY_LENGTH = 500
 # Posts are written with a 20,000-character limit (``forums.forms``); older ones may be longer.
@@ -132,3 +135,8 @@ class PostDocument(SearchDocument):
 
 THREAD = ThreadDocument()
 POST = PostDocument()
+
+
+def register():
+    register_document(THREAD, order=60)
+    register_document(POST, order=70)

@@ -1,6 +1,10 @@
-from briefings.models import BriefingPage, Recommendation
+"""The briefings' part in search: briefings and their recommendations, registered from
+``BriefingsConfig.ready`` (``search.registry``), so that search imports nothing of them."""
 
-from .base import EntryData, SearchDocument, audience_of, page_url, stream_text
+from search.documents.base import EntryData, SearchDocument, audience_of, page_url, stream_text
+from search.registry import register_document
+
+from .models import BriefingPage, Recommendation
 
 
 def _briefing_topics(briefing):
@@ -84,3 +88,8 @@ def display_title(number, briefing_title):
 
 BRIEFING = BriefingDocument()
 RECOMMENDATION = RecommendationDocument()
+
+
+def register():
+    register_document(BRIEFING, order=20)
+    register_document(RECOMMENDATION, order=30)

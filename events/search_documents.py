@@ -1,6 +1,10 @@
-from events.models import EventPage, EventSession
+"""The events' part in search: events and their sessions, registered from
+``EventsConfig.ready`` (``search.registry``), so that search imports nothing of the events."""
 
-from .base import EntryData, SearchDocument, audience_of, page_url, stream_text
+from search.documents.base import EntryData, SearchDocument, audience_of, page_url, stream_text
+from search.registry import register_document
+
+from .models import EventPage, EventSession
 
 
 def _event_topics(event):
@@ -74,3 +78,8 @@ class EventSessionDocument(SearchDocument):
 
 EVENT = EventDocument()
 SESSION = EventSessionDocument()
+
+
+def register():
+    register_document(EVENT, order=40)
+    register_document(SESSION, order=50)
