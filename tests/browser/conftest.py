@@ -118,9 +118,20 @@ def page(new_page):
 
 
 def assert_accessible(page):
-    """No axe violations of WCAG 2.2 A/AA on the page as it is now."""
-    from axe_playwright_python.sync_playwright import Axe
+    """No axe violations of WCAG 2.2 A/AA on the page, once it has loaded.
 
+    A click that follows a link returns before the next page has arrived: checked then, axe saw
+    the empty document the browser shows while the response streams in (CI failed on
+    ``<html><head></head><body></body></html>``: no title, no language). So wait for the page to
+    load and carry its language and title; a journey also waits for what its click does before
+    calling this (``tests/kx_site/test_browser_test_conventions.py``).
+    """
+    from axe_playwright_python.sync_playwright import Axe
+    from playwright.sync_api import expect
+
+    page.wait_for_load_state("load")
+    expect(page.locator("html")).to_have_attribute("lang", re.compile(r"\S"))
+    expect(page).to_have_title(re.compile(r"\S"))
     checked = page
     axe_page = getattr(page, "axe_page", None)
     if axe_page is not None:

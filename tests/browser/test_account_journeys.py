@@ -68,6 +68,7 @@ def test_unknown_domain_member_asks_for_verification_and_an_admin_approves(new_p
     sign_in(page, member.email)
     page.goto("/accounts/profile/")
     page.get_by_role("button", name="Ask to be verified").click()
+    page.wait_for_url(re.compile(r"/accounts/verification/request/$"))
     assert_accessible(page)
     page.get_by_role("button", name="Send request").click()
     expect(page.locator(".govuk-error-summary")).to_be_visible()

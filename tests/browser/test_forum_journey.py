@@ -56,8 +56,10 @@ def test_a_cross_agency_discussion_with_a_mention_a_flag_and_a_hidden_post(new_p
     page.goto("/forums/")
     assert_accessible(page)
     page.get_by_role("link", name="Risk management across agencies").click()
+    page.wait_for_url(re.compile(r"/forums/risk-management/$"))
     assert_accessible(page)
     page.get_by_role("button", name="Start a thread").click()
+    page.wait_for_url(re.compile(r"/forums/risk-management/new/$"))
     assert_accessible(page)
     page.get_by_label("Title").fill("Joint home visits")
     page.get_by_label("Your post").fill(f"@{handle} how does probation plan joint visits?")
@@ -88,6 +90,7 @@ def test_a_cross_agency_discussion_with_a_mention_a_flag_and_a_hidden_post(new_p
     # The police practitioner flags the reply.
     page.reload()
     page.get_by_role("link", name="Flag post 2").click()
+    page.wait_for_url(re.compile(r"/forums/posts/\d+/flag/$"))
     assert_accessible(page)
     page.get_by_role("button", name="Flag post").click()
     expect(page.get_by_text("Select why you are flagging this post").first).to_be_visible()

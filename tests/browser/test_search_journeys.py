@@ -41,6 +41,7 @@ def test_searching_filtering_and_paging_without_javascript(new_page):
     page = new_page(javascript=False)
     page.goto("/")
     page.get_by_role("link", name="Search").first.click()
+    page.wait_for_url(re.compile(r"/search/$"))
     assert_accessible(page)
     page.get_by_label("Search KX").fill("home visits")
     page.get_by_role("button", name="Search", exact=True).click()

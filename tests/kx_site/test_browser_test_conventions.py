@@ -3,9 +3,11 @@ on a one-shot read of the page (``locator.is_visible()``, ``locator.count()``,
 ``locator.input_value()``, ``page.title()``, ...) reads it once, at once, and passes or fails by
 the race between the test and the browser (CI failed on ``assert summary.get_by_text(...).count()``
 right after a click); ``expect(locator).to_be_visible()``, ``to_have_count``, ``to_have_value``,
-``expect(page).to_have_title`` wait for the page to get there."""
+``expect(page).to_have_title`` wait for the page to get there. Likewise an accessibility check
+straight after a click checks whatever is there at that instant."""
 
 import ast
+import itertools
 from pathlib import Path
 
 BROWSER_TESTS = Path(__file__).resolve().parents[1]
@@ -56,6 +58,40 @@ def one_shot_asserts(source):
             yield node.lineno
 
 
+# Actions whose effect (often a new page) arrives after Playwright returns.
+ACTIONS = {"click", "press", "check", "select_option", "set_checked", "dblclick"}
+
+
+def acts(statement):
+    return (
+        isinstance(statement, ast.Expr)
+        and isinstance(statement.value, ast.Call)
+        and isinstance(statement.value.func, ast.Attribute)
+        and statement.value.func.attr in ACTIONS
+    )
+
+
+def checks_accessibility(statement):
+    return (
+        isinstance(statement, ast.Expr)
+        and isinstance(statement.value, ast.Call)
+        and ast.unparse(statement.value.func) == "assert_accessible"
+    )
+
+
+def unwaited_checks(source):
+    """The line of each ``assert_accessible`` straight after a click (or another action): the
+    check must wait for what the action does (``wait_for_url``, ``expect``) or it checks the
+    page before, or the empty document in between (CI failed on that)."""
+    for node in ast.walk(ast.parse(source)):
+        for body in (getattr(node, field, None) for field in ("body", "orelse", "finalbody")):
+            if not isinstance(body, list):
+                continue
+            for before, statement in itertools.pairwise(body):
+                if acts(before) and checks_accessibility(statement):
+                    yield statement.lineno
+
+
 def test_there_are_browser_tests_to_check():
     assert len(list(browser_test_files())) > 10
 
@@ -80,6 +116,27 @@ def test_no_browser_test_asserts_a_one_shot_read_of_the_page():
         f"{path.relative_to(BROWSER_TESTS)}:{line}"
         for path in browser_test_files()
         for line in one_shot_asserts(path.read_text())
+    ]
+
+    assert found == []
+
+
+def test_the_check_finds_an_accessibility_check_straight_after_a_click():
+    source = (
+        'page.get_by_role("link", name="Search").click()\n'
+        "assert_accessible(page)\n"
+        'page.get_by_role("button", name="Go").click()\n'
+        'page.wait_for_url(re.compile(r"/search/$"))\n'
+        "assert_accessible(page)\n"
+    )
+    assert list(unwaited_checks(source)) == [2]
+
+
+def test_no_browser_test_checks_a_page_before_waiting_for_the_click():
+    found = [
+        f"{path.relative_to(BROWSER_TESTS)}:{line}"
+        for path in browser_test_files()
+        for line in unwaited_checks(path.read_text())
     ]
 
     assert found == []
