@@ -66,8 +66,7 @@ class ThreadDocument(SearchDocument):
             ),
             (ForumCategory, lambda category: category.threads.all()),
             # Moderation updates rows in bulk, without signals: its services ask for the
-            # re-indexing themselves (``forums.services.reindex_moderated``, through the
-            # ``reindex_for_search`` hook in ``search.wagtail_hooks``).
+            # re-indexing themselves (``forums.services.reindex_moderated``).
         ]
 
     def entry(self, thread):

@@ -13,11 +13,11 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.text import slugify
-from wagtail import hooks
 
 from accounts.models import VerificationMethod
 from events.permissions import can_organise
 from kx_site.audience import quoting_refusal
+from search import signals as search_signals
 
 from . import audit
 from .identifiers import find_identifiers
@@ -92,10 +92,6 @@ def check_lookup_rate(user) -> None:
     _count_rate(user, "lookup")
 
 
-# Search registers its re-indexing under this Wagtail hook (forums does not import search).
-REINDEX_HOOK = "reindex_for_search"
-
-
 def reindex_moderated(*, post=None, thread=None) -> None:
     """Ask search to re-index what a moderator's action changed, after commit.
 
@@ -109,8 +105,7 @@ def reindex_moderated(*, post=None, thread=None) -> None:
     else:
         # A stub: only the model and key matter to search.
         target = Thread(pk=thread.pk if thread is not None else post.thread_id)
-    for reindex in hooks.get_hooks(REINDEX_HOOK):
-        reindex(target)
+    search_signals.queue_index_update(target)
 
 
 def member_for(user) -> ForumMember:
