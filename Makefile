@@ -116,9 +116,12 @@ NONE_COLLECTED_OK = $(if $(strip $(PYTEST_ARGS)),|| [ $$? -eq 5 ])
 PYTEST_WORKERS ?= 2
 XDIST = $(if $(filter 0,$(PYTEST_WORKERS)),,-n $(PYTEST_WORKERS))
 
+# Each pass ends with its slowest tests and set-ups, so that a run's log shows where time went.
+DURATIONS = --durations=15 --durations-min=2
+
 pytest: install assets ## The pytest suite: unit, view and service tests, then the browser journeys
-	$(BIN)/pytest $(XDIST) -m "not browser and not production" $(PYTEST_ARGS) $(NONE_COLLECTED_OK)
-	$(BIN)/pytest $(XDIST) -m browser $(PYTEST_ARGS) $(NONE_COLLECTED_OK)
+	$(BIN)/pytest $(XDIST) $(DURATIONS) -m "not browser and not production" $(PYTEST_ARGS) $(NONE_COLLECTED_OK)
+	$(BIN)/pytest $(XDIST) $(DURATIONS) -m browser $(PYTEST_ARGS) $(NONE_COLLECTED_OK)
 
 smoke: install assets ## The production stack (gunicorn, worker, scheduler, SMTP) in Chromium; needs DATABASE_URL (PostgreSQL) and SEARCH_URL
 	$(BIN)/pytest -m production -s tests/production $(PYTEST_ARGS)

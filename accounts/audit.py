@@ -1,27 +1,14 @@
 """What happened to an account's standing, and by whom: verification, approval, refusal, lapse.
 
 Kept in Wagtail's log (``wagtailcore.ModelLogEntry``) against the account the entry concerns,
-with the actions registered in ``accounts/wagtail_hooks.py``. ``data["detail"]`` holds what the
-action needs to be understood (the organisation and method, or the refusal note).
+with the actions declared in ``ACCOUNT_LOG`` and registered in ``accounts/wagtail_hooks.py``.
+``data["detail"]`` holds what the action needs to be understood (the organisation and method,
+or the refusal note).
 """
 
-from django.contrib.auth import get_user_model
-from django.contrib.contenttypes.models import ContentType
 from wagtail.log_actions import LogFormatter, log
-from wagtail.models import ModelLogEntry
 
-VERIFIED = "kx.verified"
-VERIFICATION_REQUESTED = "kx.verification_requested"
-VERIFICATION_REFUSED = "kx.verification_refused"
-VERIFICATION_CONFIRMED = "kx.verification_confirmed"
-
-# action: (label, past-tense message)
-ACTIONS = {
-    VERIFIED: ("Verify as a practitioner", "Verified as a practitioner"),
-    VERIFICATION_REQUESTED: ("Request verification", "Asked to be verified"),
-    VERIFICATION_REFUSED: ("Refuse verification", "Verification refused"),
-    VERIFICATION_CONFIRMED: ("Confirm verification", "Confirmed organisation and role"),
-}
+from kx_site.log_actions import LogActions
 
 
 class AccountLogFormatter(LogFormatter):
@@ -30,13 +17,20 @@ class AccountLogFormatter(LogFormatter):
         return f"{self.message}: {detail}" if detail else self.message
 
 
-def register_actions(actions):
-    for action, (label, message) in ACTIONS.items():
-        actions.register_action(action)(
-            type(
-                "AccountLogFormatter", (AccountLogFormatter,), {"label": label, "message": message}
-            )
-        )
+ACCOUNT_LOG = LogActions(
+    "kx.",
+    {
+        "verified": ("Verify as a practitioner", "Verified as a practitioner"),
+        "verification_requested": ("Request verification", "Asked to be verified"),
+        "verification_refused": ("Refuse verification", "Verification refused"),
+        "verification_confirmed": ("Confirm verification", "Confirmed organisation and role"),
+    },
+    formatter=AccountLogFormatter,
+)
+VERIFIED = ACCOUNT_LOG.action("verified")
+VERIFICATION_REQUESTED = ACCOUNT_LOG.action("verification_requested")
+VERIFICATION_REFUSED = ACCOUNT_LOG.action("verification_refused")
+VERIFICATION_CONFIRMED = ACCOUNT_LOG.action("verification_confirmed")
 
 
 def record(account, action, *, actor=None, detail=""):
@@ -44,20 +38,13 @@ def record(account, action, *, actor=None, detail=""):
     return log(account, action, user=actor, data={"detail": detail})
 
 
-def account_entries():
-    return ModelLogEntry.objects.filter(
-        content_type=ContentType.objects.get_for_model(get_user_model()),
-        action__in=ACTIONS,
-    )
-
-
 def entries_for(account):
     """The account's standing entries, newest first."""
-    return account_entries().filter(object_id=str(account.pk)).order_by("-timestamp", "-pk")
+    return ACCOUNT_LOG.entries().filter(object_id=str(account.pk)).order_by("-timestamp", "-pk")
 
 
 def erase_for(account_pk):
     """An account is deleted: its entries go with it, and it is no longer named as the actor of
     other accounts' entries (as the old ``AuditEntry`` did by cascade and SET_NULL)."""
-    account_entries().filter(object_id=str(account_pk)).delete()
-    account_entries().filter(user_id=account_pk).update(user=None)
+    ACCOUNT_LOG.entries().filter(object_id=str(account_pk)).delete()
+    ACCOUNT_LOG.entries().filter(user_id=account_pk).update(user=None)

@@ -32,6 +32,4 @@ def register_verification_viewset():
     return VerificationViewSet()
 
 
-@hooks.register("register_log_actions")
-def register_account_log_actions(actions):
-    audit.register_actions(actions)
+hooks.register("register_log_actions", audit.ACCOUNT_LOG.register)

@@ -3,19 +3,18 @@
 Every change to a registration is logged with who made it (pretix-style), as
 ``kx.registration.<action>``; details go in the entry's ``data`` (the status registered with, the
 session a full session was removed from, an organiser message's subject). The labels and
-messages are registered with Wagtail by the ``register_log_actions`` hook in
-``events/wagtail_hooks.py``. Entries hold the registration's number only (``log_title``), never
+messages (``REGISTRATION_LOG``) are registered with Wagtail by the ``register_log_actions`` hook
+in ``events/wagtail_hooks.py``. Entries hold the registration's number only (``log_title``), never
 the person's name or email.
 """
 
 from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 from wagtail.log_actions import registry
-from wagtail.models import ModelLogEntry
 
-PREFIX = "kx.registration."
+from kx_site.log_actions import LogActions
 
-# action: (label, message)
+# action: (label, message); the label in lower case is also the entry's text (``entry_text``).
 REGISTRATION_ACTIONS = {
     "registered": ("Registered", "Registered"),
     "registered_again": ("Registered again", "Registered again after cancelling"),
@@ -38,10 +37,12 @@ REGISTRATION_ACTIONS = {
 }
 
 
-def registration_action(action):
-    if action not in REGISTRATION_ACTIONS:
-        raise ValueError(f"Unknown registration log action: {action}")
-    return PREFIX + action
+REGISTRATION_LOG = LogActions("kx.registration.", REGISTRATION_ACTIONS)
+registration_action = REGISTRATION_LOG.action
+# Every registration's log entries.
+registration_logs = REGISTRATION_LOG.entries
+# ``registered`` for ``kx.registration.registered``.
+action_name = REGISTRATION_LOG.name
 
 
 def log_title(registration):
@@ -85,16 +86,6 @@ def registration_log(registration):
     return registry.get_logs_for_instance(registration).order_by("timestamp", "pk")
 
 
-def registration_logs():
-    """Every registration's log entries."""
-    return ModelLogEntry.objects.filter(action__startswith=PREFIX)
-
-
-def action_name(entry):
-    """``registered`` for ``kx.registration.registered``."""
-    return entry.action.removeprefix(PREFIX)
-
-
 def _delete_registration_log(sender, instance, **kwargs):
     """A registration deleted (its member's account erased) takes its log with it, as the
     log's own table did by its foreign key."""
@@ -111,34 +102,24 @@ def connect_signals():
     )
 
 
-# The log's entries in words, as KX wrote them before they moved to Wagtail's audit log.
-_TEXTS = {
-    "offered": "offered a place",
-    "offer_accepted": "accepted the offer",
-    "offer_expired": "offer expired",
-    "sessions_changed": "changed sessions",
-    "cancelled": "cancelled",
-    "approved": "approved",
-    "declined": "declined",
-    "checked_in": "checked in",
-    "told_of_change": "told of event change",
-    "event_cancelled": "event cancelled",
-    "feedback_given": "feedback given",
-    "feedback_changed": "feedback changed",
-}
-_TEXTS_WITH_DETAIL = {
-    "registered": ("registered", "status"),
-    "registered_again": ("registered again", "status"),
-    "session_full_removed": ("session full, removed", "session"),
-    "organiser_message": ("organiser message", "subject"),
+# The entry's data shown after the action's words: ``registered: confirmed``.
+_DETAIL = {
+    "registered": "status",
+    "registered_again": "status",
+    "session_full_removed": "session",
+    "organiser_message": "subject",
 }
 
 
 def entry_text(entry):
-    """``registered: confirmed``, ``checked in``, ``organiser message: <subject>``..."""
+    """``registered: confirmed``, ``checked in``, ``organiser message: <subject>``...: the
+    label in lower case, as KX wrote its log before it moved to Wagtail's audit log. Entries
+    copied from that log (``earlier``) keep the text they had."""
     action = action_name(entry)
     data = entry.data or {}
-    if action in _TEXTS_WITH_DETAIL:
-        words, key = _TEXTS_WITH_DETAIL[action]
-        return f"{words}: {data.get(key, '')}"
-    return _TEXTS.get(action) or data.get("text", action)
+    if action == "earlier" or action not in REGISTRATION_ACTIONS:
+        return data.get("text", action)
+    words = REGISTRATION_ACTIONS[action][0].lower()
+    if action in _DETAIL:
+        return f"{words}: {data.get(_DETAIL[action], '')}"
+    return words

@@ -2,7 +2,7 @@ from wagtail import hooks
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
-from .log_actions import REGISTRATION_ACTIONS, registration_action
+from .log_actions import REGISTRATION_LOG
 from .models import Speaker, Venue
 from .organising import wagtail_hooks as organising_hooks  # noqa: F401 - registers the organisers' tools
 
@@ -33,7 +33,4 @@ class EventsSnippetGroup(SnippetViewSetGroup):
 register_snippet(EventsSnippetGroup)
 
 
-@hooks.register("register_log_actions")
-def register_registration_log_actions(actions):
-    for action, (label, message) in REGISTRATION_ACTIONS.items():
-        actions.register_action(registration_action(action), label, message)
+hooks.register("register_log_actions", REGISTRATION_LOG.register)

@@ -315,9 +315,7 @@ def with_targets(entries):
         for key, objects in found.items():
             setattr(entry, key, objects.get(entry.data.get(key)))
         entry.reason = entry.data.get("reason", "")
-        entry.action_label = audit.ACTIONS.get(
-            entry.action.removeprefix(audit.PREFIX), (entry.action.removeprefix(audit.PREFIX),)
-        )[0]
+        entry.action_label = audit.MODERATION_LOG.label(entry)
     return entries
 
 

@@ -7,9 +7,8 @@ thread's title may be restricted, and Wagtail's own reports show labels.
 """
 
 from wagtail.log_actions import log
-from wagtail.models import ModelLogEntry
 
-PREFIX = "kx.forums."
+from kx_site.log_actions import LogActions
 
 # action: (label, message)
 ACTIONS = {
@@ -29,13 +28,7 @@ ACTIONS = {
 }
 
 
-def action_name(action: str) -> str:
-    return PREFIX + action
-
-
-def register_log_actions(actions):
-    for action, (label, message) in ACTIONS.items():
-        actions.register_action(action_name(action), label, message)
+MODERATION_LOG = LogActions("kx.forums.", ACTIONS)
 
 
 def label_for(*, post=None, thread=None, member=None) -> str:
@@ -48,13 +41,12 @@ def label_for(*, post=None, thread=None, member=None) -> str:
 
 def record(actor, action, *, post=None, thread=None, member=None, reason=""):
     """Log one moderator action (``action`` is a key of ``ACTIONS``)."""
-    if action not in ACTIONS:
-        raise ValueError(f"Unknown moderation action: {action}")
+    action = MODERATION_LOG.action(action)
     thread = thread or (post.thread if post else None)
     member = member or (post.author if post else None)
     return log(
         post or thread or member,
-        action_name(action),
+        action,
         user=actor,
         title=label_for(post=post, thread=thread, member=member),
         data={
@@ -68,4 +60,4 @@ def record(actor, action, *, post=None, thread=None, member=None, reason=""):
 
 def entries():
     """Every moderator action, newest first."""
-    return ModelLogEntry.objects.filter(action__startswith=PREFIX).order_by("-timestamp", "-pk")
+    return MODERATION_LOG.entries().order_by("-timestamp", "-pk")

@@ -21,7 +21,7 @@ class ForumCategoryViewSet(SnippetViewSet):
 register_snippet(ForumCategoryViewSet)
 
 
-hooks.register("register_log_actions", audit.register_log_actions)
+hooks.register("register_log_actions", audit.MODERATION_LOG.register)
 
 
 @hooks.register("register_admin_viewset")

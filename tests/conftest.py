@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from django.core.cache import caches
 
+from . import migrated_database
 from .caches import production_caches  # noqa: F401 - a fixture for every test package
 from .factories import PractitionerFactory, UserFactory
 
@@ -48,6 +49,21 @@ def _one_machine_test_file_at_a_time(request):
             yield
         finally:
             fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, request):
+    """Once pytest-django has named this process's test database: make it a copy of the migrated
+    template (tests/migrated_database.py), unless the run asked for no migrations."""
+    if not request.config.getvalue("nomigrations"):
+        migrated_database.copy_for_this_process()
+
+
+@pytest.fixture(scope="session")
+def django_db_keepdb(request):
+    """The copy is the test database: Django's set-up keeps it (and finds every migration
+    applied) rather than making an empty one."""
+    return request.config.getvalue("reuse_db") or not request.config.getvalue("nomigrations")
 
 
 def pytest_collection_modifyitems(items):

@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_every_action_is_registered_with_a_label_and_a_message():
-    for action, (label, message) in audit.ACTIONS.items():
+    for action, (label, message) in audit.ACCOUNT_LOG.by_action.items():
         assert registry.action_exists(action)
         assert registry.get_action_label(action) == label
         entry = ModelLogEntry(action=action, data={"detail": "Home Office"})
@@ -60,7 +60,7 @@ def test_deleting_an_account_erases_its_entries_and_its_name_as_actor():
 
     member.delete()
 
-    assert not audit.account_entries().filter(object_id=str(member.pk)).exists()
+    assert not audit.ACCOUNT_LOG.entries().filter(object_id=str(member.pk)).exists()
     entry = audit.entries_for(other).get()
     assert entry.user_id is None
     assert entry.data == {"detail": "A note"}
@@ -100,7 +100,7 @@ def test_the_migration_moves_audit_entries_to_the_log_and_back():
             ("verification refused", admin.pk, "No."),
             ("verified", None, "Kent Police"),
         ]
-        assert not audit.account_entries().exists()
+        assert not audit.ACCOUNT_LOG.entries().exists()
     finally:
         executor = MigrationExecutor(connection)
         executor.loader.build_graph()

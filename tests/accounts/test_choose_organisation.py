@@ -41,7 +41,7 @@ def test_bad_input_gives_a_clear_error_and_verifies_nothing(
     assert message in response.content.decode()
     probation_member.refresh_from_db()
     assert not probation_member.is_practitioner
-    assert not audit.account_entries().exists()
+    assert not audit.ACCOUNT_LOG.entries().exists()
 
 
 def test_an_unconfirmed_address_offers_no_choice(client):

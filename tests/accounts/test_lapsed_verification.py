@@ -123,7 +123,7 @@ def test_bad_input_gives_a_clear_error_and_changes_nothing(
     lapsed.refresh_from_db()
     assert (lapsed.verified_at, lapsed.job_title) == (verified_at, job_title)
     assert lapsed.verification_lapsed
-    assert not audit.account_entries().filter(action=audit.VERIFICATION_CONFIRMED).exists()
+    assert not audit.ACCOUNT_LOG.entries().filter(action=audit.VERIFICATION_CONFIRMED).exists()
 
 
 def test_a_member_who_is_not_a_practitioner_has_nothing_to_confirm(user_client, user):
@@ -133,4 +133,4 @@ def test_a_member_who_is_not_a_practitioner_has_nothing_to_confirm(user_client, 
     assert response["Location"] == reverse("accounts:profile")
     user.refresh_from_db()
     assert user.verified_at is None
-    assert not audit.account_entries().exists()
+    assert not audit.ACCOUNT_LOG.entries().exists()

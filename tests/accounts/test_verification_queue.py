@@ -222,4 +222,4 @@ def test_deciding_twice_is_refused(
     applicant.refresh_from_db()
     assert applicant.is_practitioner
     assert mail.outbox == []
-    assert not audit.account_entries().filter(action=audit.VERIFICATION_REFUSED).exists()
+    assert not audit.ACCOUNT_LOG.entries().filter(action=audit.VERIFICATION_REFUSED).exists()

@@ -78,7 +78,7 @@ def test_bad_input_gives_a_clear_error_and_creates_nothing(
     assert any(message in error for error in response.context["form"].errors[field])
     assert message in response.content.decode().replace("&#x27;", "'")
     assert not VerificationRequest.objects.exists()
-    assert not audit.account_entries().exists()
+    assert not audit.ACCOUNT_LOG.entries().exists()
 
 
 def test_an_inactive_organisation_cannot_be_chosen(user_client, home_office):

@@ -26,7 +26,7 @@ def counts():
             model.__name__: model.objects.count()
             for model in (User, EmailAddress, Authenticator, VerificationRequest, StandardPage)
         },
-        "account log entries": audit.account_entries().count(),
+        "account log entries": audit.ACCOUNT_LOG.entries().count(),
     }
 
 
