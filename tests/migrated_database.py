@@ -4,7 +4,7 @@ Running every migration (Django's, Wagtail's, allauth's and KX's) costs a pytest
 of CPU on this project's 2-core machines, and CI starts eight such processes (two xdist workers,
 two passes, two databases). So the migrated database is kept as a template named by a digest of
 every migration file and the settings, made by the first process that needs it (the others wait
-on a file lock), and each process starts from a copy: on PostgreSQL ``CREATE DATABASE ...
+on a lock), and each process starts from a copy: on PostgreSQL ``CREATE DATABASE ...
 TEMPLATE``, on SQLite the template file loaded into the in-memory test database with SQLite's
 backup API. Django's test set-up then runs ``migrate`` as usual, finds nothing to apply, and
 serialises the migrated data for the transactional tests exactly as before.
@@ -86,14 +86,25 @@ def migrate(database_url):
 def copy_for_this_process(alias="default"):
     """Make this process's test database a copy of the migrated template."""
     connection = connections[alias]
+    test_name = connection.creation._get_test_db_name()
     if connection.vendor == "postgresql":
-        _copy_postgresql(connection)
+        copy_postgresql(connection.settings_dict, test_name)
     elif connection.vendor == "sqlite":
-        _copy_sqlite(connection)
+        in_memory = connection.creation.is_in_memory_db(test_name)
+        target = sqlite3.connect(test_name, uri=in_memory)
+        source = sqlite3.connect(sqlite_template())
+        with source:
+            source.backup(target)
+        source.close()
+        if in_memory:
+            _kept_alive.append(target)
+        else:
+            target.close()
 
 
-def _copy_sqlite(connection):
-    template = CACHE / f"sqlite-{digest(connection.vendor)}.sqlite3"
+def sqlite_template():
+    """The migrated SQLite file, made if missing."""
+    template = CACHE / f"sqlite-{digest('sqlite')}.sqlite3"
     with locked("sqlite"):
         if not template.exists():
             for old in CACHE.glob("sqlite-*.sqlite3"):
@@ -102,56 +113,48 @@ def _copy_sqlite(connection):
             building.unlink(missing_ok=True)
             migrate(f"sqlite:///{building}")
             building.replace(template)
-    test_name = connection.creation._get_test_db_name()
-    in_memory = connection.creation.is_in_memory_db(test_name)
-    source = sqlite3.connect(template)
-    target = sqlite3.connect(test_name, uri=in_memory)
-    with source:
-        source.backup(target)
-    source.close()
-    if in_memory:
-        _kept_alive.append(target)
-    else:
-        target.close()
+    return template
 
 
-def _copy_postgresql(connection):
-    settings = connection.settings_dict
-    template = f"test_{settings['NAME']}_migrated_{digest(connection.vendor)}"
-    copy = connection.creation._get_test_db_name()
-    with locked(template), _maintenance_cursor(settings) as cursor:
+def copy_postgresql(server, name):
+    """Database ``name`` on ``server`` (a settings dict: USER, PASSWORD, HOST, PORT), made
+    afresh as a copy of the migrated template, which is made if missing. Checkouts that use the
+    same server share the template; an advisory lock keeps them from making it twice."""
+    template = f"kx_test_migrated_{digest('postgresql')}"
+    with _maintenance_cursor(server) as cursor:
+        cursor.execute("SELECT pg_advisory_lock(hashtext('kx_test_migrated'))")
         cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [template])
         if cursor.fetchone() is None:
             cursor.execute(
-                "SELECT datname FROM pg_database WHERE datname LIKE %s",
-                [f"test_{settings['NAME']}_migrated_%"],
+                "SELECT datname FROM pg_database WHERE datname LIKE 'kx_test_migrated_%'"
             )
             for (old,) in cursor.fetchall():
                 cursor.execute(f'DROP DATABASE "{old}" WITH (FORCE)')
             building = f"{template}_building"
             cursor.execute(f'CREATE DATABASE "{building}"')
-            migrate(_url(settings, building))
+            migrate(_url(server, building))
             cursor.execute(f'ALTER DATABASE "{building}" RENAME TO "{template}"')
-        cursor.execute(f'DROP DATABASE IF EXISTS "{copy}" WITH (FORCE)')
-        cursor.execute(f'CREATE DATABASE "{copy}" TEMPLATE "{template}"')
+        cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        cursor.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
 
 
 @contextmanager
-def _maintenance_cursor(settings):
+def _maintenance_cursor(server):
     import psycopg
 
     with psycopg.connect(
         dbname="postgres",
-        user=settings["USER"],
-        password=settings["PASSWORD"],
-        host=settings["HOST"],
-        port=settings["PORT"] or None,
+        user=server["USER"],
+        password=server["PASSWORD"],
+        host=server["HOST"],
+        port=server["PORT"] or None,
         autocommit=True,
     ) as maintenance:
         yield maintenance.cursor()
 
 
-def _url(settings, name):
-    user = quote(settings["USER"], safe="")
-    password = quote(settings["PASSWORD"], safe="")
-    return f"postgres://{user}:{password}@{settings['HOST']}:{settings['PORT'] or 5432}/{name}"
+def _url(server, name):
+    user = quote(server["USER"], safe="")
+    password = quote(server["PASSWORD"] or "", safe="")
+    host, port = server["HOST"] or "localhost", server["PORT"] or 5432
+    return f"postgres://{user}:{password}@{host}:{port}/{name}"

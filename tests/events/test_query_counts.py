@@ -128,22 +128,25 @@ def make_events(count):
     return events
 
 
-@pytest.mark.parametrize(
-    "query_string", ["", "?kind=workshop&page=3", "?topic=mappa&region=national"]
-)
+# Filters and pages of the listing, each checked against its own count for five events. One
+# test for all three: growing to 200 events is most of its time.
+INDEX_QUERIES = ["", "?kind=workshop&page=3", "?topic=mappa&region=national"]
+
+
 def test_the_event_index_runs_the_same_queries_for_200_events_as_for_5(
-    client, practitioner, django_assert_max_num_queries, query_string
+    client, practitioner, django_assert_max_num_queries
 ):
     client.force_login(practitioner)
     index = EventIndexPageFactory()
     make_events(5)
     queries_for(client, index.url)
-    small_count = queries_for(client, index.url + query_string)
+    small_counts = {query: queries_for(client, index.url + query) for query in INDEX_QUERIES}
     make_events(195)
 
-    url = index.url + query_string  # Built outside the count, as ``queries_for`` does.
-    with django_assert_max_num_queries(small_count):
-        response = client.get(url)
+    for query, small_count in small_counts.items():
+        url = index.url + query  # Built outside the count, as ``queries_for`` does.
+        with django_assert_max_num_queries(small_count):
+            response = client.get(url)
 
-    assert response.status_code == 200
-    assert response.context["events_page"].paginator.count >= 100
+        assert response.status_code == 200
+        assert response.context["events_page"].paginator.count >= 100
