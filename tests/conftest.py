@@ -69,14 +69,15 @@ def django_db_keepdb(request):
 def pytest_collection_modifyitems(items):
     """A transactional test must roll back by serialisation: a plain flush re-creates the content
     types, and the next test that restores the migrations' data then fails on PostgreSQL with a
-    duplicate key, depending on the order the tests ran in."""
+    duplicate key, depending on the order the tests ran in. A test that uses the live server is
+    transactional even without the marker (pytest-django asks for ``transactional_db`` for it):
+    CI failed when a browser test without ``browser_journey`` ran between journeys."""
     for item in items:
         marker = item.get_closest_marker("django_db")
-        if (
-            marker is not None
-            and marker.kwargs.get("transaction")
-            and not marker.kwargs.get("serialized_rollback")
-        ):
+        transactional = "live_server" in getattr(item, "fixturenames", ()) or (
+            marker is not None and marker.kwargs.get("transaction")
+        )
+        if transactional and not (marker and marker.kwargs.get("serialized_rollback")):
             raise pytest.UsageError(
                 f"{item.nodeid}: use pytest.mark.django_db(transaction=True, "
                 "serialized_rollback=True)"

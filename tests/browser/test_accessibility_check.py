@@ -3,7 +3,7 @@ JavaScript and on the no-JavaScript copy axe checks in a page of its own."""
 
 import pytest
 
-from .conftest import assert_accessible
+from .conftest import assert_accessible, browser_journey
 
 GOOD = (
     '<!DOCTYPE html><html lang="en-GB"><head><title>Good</title></head>'
@@ -21,6 +21,7 @@ def serve(page, body):
     page.goto("http://kx.test/page")
 
 
+@browser_journey
 @pytest.mark.parametrize("javascript", [True, False], ids=["javascript", "no-javascript"])
 def test_a_violation_fails_the_check_and_a_clean_page_passes(new_page, javascript):
     page = new_page(javascript=javascript)
