@@ -1,6 +1,11 @@
-"""seed_demo adds demo accounts and pages, once, and only in development."""
+"""seed_demo adds demo accounts and pages, once, and only in development.
+
+The demo is seeded once for the module (``seeded``: about 10 s a run), in a transaction that the
+module's end rolls back; each test runs inside it as a savepoint.
+"""
 
 import gc
+import io
 import re
 import warnings
 from pathlib import Path
@@ -9,6 +14,8 @@ import pytest
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
 from django.core.management import CommandError, call_command
+from django.db import transaction
+from django.test import override_settings
 
 from accounts import audit
 from accounts.demo import DEMO_ACCOUNTS
@@ -17,7 +24,24 @@ from events.demo import DEMO_DELEGATES
 from forums.demo import MEMBERS as FORUM_MEMBERS
 from kx_site.models import StandardPage
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media_root")]
+# The demo's images live in the module's media folder (``seeded``), where the pages' renditions
+# find them.
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(scope="module")
+def seeded(django_db_setup, django_db_blocker, tmp_path_factory):
+    """The counts before seeding; the demo is in place while the module's tests run."""
+    media = tmp_path_factory.mktemp("media")
+    with (
+        override_settings(DEBUG=True, MEDIA_ROOT=media),
+        django_db_blocker.unblock(),
+        transaction.atomic(),
+    ):
+        before = counts()
+        call_command("seed_demo", stdout=io.StringIO())
+        yield before
+        transaction.set_rollback(True)
 
 
 def counts():
@@ -32,32 +56,30 @@ def counts():
 
 def test_seed_demo_refuses_without_debug(settings):
     settings.DEBUG = False
+    before = counts()
 
     with pytest.raises(CommandError, match="development only"):
         call_command("seed_demo")
-    assert not User.objects.exists()
+    assert counts() == before
 
 
-def test_seed_demo_creates_one_account_per_role_and_is_idempotent(settings, capsys):
+def test_seed_demo_creates_one_account_per_role_and_is_idempotent(seeded, settings, capsys):
     settings.DEBUG = True
-    pages_before = StandardPage.objects.count()
-
-    call_command("seed_demo")
     first = counts()
+
     call_command("seed_demo")
 
     assert counts() == first
     # One account per role, plus the extra delegates that fill the demo events.
-    assert first["User"] == len(DEMO_ACCOUNTS) + len(DEMO_DELEGATES) + len(FORUM_MEMBERS)
-    assert first["StandardPage"] == pages_before + 3
+    assert first["User"] - seeded["User"] == (
+        len(DEMO_ACCOUNTS) + len(DEMO_DELEGATES) + len(FORUM_MEMBERS)
+    )
+    assert first["StandardPage"] == seeded["StandardPage"] + 3
     output = capsys.readouterr().out
     assert "admin@kx.example" in output
 
 
-def test_the_demo_accounts_have_their_roles(settings):
-    settings.DEBUG = True
-    call_command("seed_demo")
-
+def test_the_demo_accounts_have_their_roles(seeded):
     police = User.objects.get(email="pc.jones@kent.police.uk")
     assert police.is_practitioner and police.organisation.slug == "kent-police"
     probation = User.objects.get(email="probation.officer@justice.gov.uk")
@@ -86,9 +108,7 @@ def documented_paths():
     return sorted(found - NOT_PAGES)
 
 
-def test_every_page_the_docs_name_exists_on_the_demo_site(client, settings):
-    settings.DEBUG = True
-    call_command("seed_demo")
+def test_every_page_the_docs_name_exists_on_the_demo_site(seeded, client):
     client.force_login(User.objects.get(email="admin@kx.example"))
 
     paths = documented_paths()
