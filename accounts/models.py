@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, BaseUserManager, Permission
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.functional import cached_property
 from modelcluster.fields import ParentalKey
@@ -85,6 +85,40 @@ class UserManager(BaseUserManager):
         extra_fields.setdefault("is_superuser", True)
         return self._create_user(email, password, **extra_fields)
 
+    def for_request(self):
+        """Users with what every request asks of the signed-in one, in the same query: the
+        organisation; whether the account could hold the admin's permission at all (it is in a
+        group, or has permissions of its own: most members have neither, and ``is_kx_staff`` then
+        needs no query of its own); whether it has a second factor (``has_staff_powers``) and a
+        verified email address (``user_has_verified_email``). The answers hold for the request
+        that loaded the user."""
+        from allauth.account.models import EmailAddress
+        from allauth.mfa.models import Authenticator
+
+        from kx_site.staff import SECOND_FACTOR_TYPES
+
+        user = OuterRef("pk")
+        return (
+            self.get_queryset()
+            .select_related("organisation")
+            .annotate(
+                kx_in_a_group=Exists(User.groups.through.objects.filter(user=user)),
+                kx_has_own_permissions=Exists(
+                    User.user_permissions.through.objects.filter(user=user)
+                ),
+                kx_second_factor=Exists(
+                    Authenticator.objects.filter(user=user, type__in=SECOND_FACTOR_TYPES)
+                ),
+                kx_verified_email=Exists(EmailAddress.objects.filter(user=user, verified=True)),
+            )
+        )
+
+
+def admin_access_permissions():
+    return Permission.objects.filter(
+        content_type__app_label="wagtailadmin", codename="access_admin"
+    )
+
 
 class VerificationMethod(models.TextChoices):
     DOMAIN = "domain", "Email domain"
@@ -152,13 +186,9 @@ class User(AbstractUser):
             return True
         if not self.is_active or self.pk is None:
             return False
-        return (
-            Permission.objects.filter(
-                content_type__app_label="wagtailadmin", codename="access_admin"
-            )
-            .filter(Q(user=self) | Q(group__user=self))
-            .exists()
-        )
+        if getattr(self, "kx_in_a_group", True) is False and not self.kx_has_own_permissions:
+            return False  # loaded by User.objects.for_request(): no permission to look for
+        return admin_access_permissions().filter(Q(user=self) | Q(group__user=self)).exists()
 
 
 class VerificationRequest(models.Model):

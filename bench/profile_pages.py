@@ -2,16 +2,16 @@
 # ruff: noqa: T201 - a command-line script: printing its figures is its job.
 """Profile: where a signed-in page's time goes, in one process on production settings.
 
-Needs a PostgreSQL database migrated and seeded with ``manage.py seed_demo`` (and its cache
-table: ``manage.py createcachetable``)::
+Needs a PostgreSQL database migrated and seeded (``make migrate seed``: the cache table must
+exist before the demo content is added) and the static files collected (the production settings
+read their manifest)::
 
     PGPASSWORD=kx createdb -h 127.0.0.1 -U kx kx_bench
     export DATABASE_URL=postgres://kx:kx@127.0.0.1:5432/kx_bench
-    DJANGO_SETTINGS_MODULE=kx_site.settings.dev .venv/bin/python manage.py migrate
-    DJANGO_SETTINGS_MODULE=kx_site.settings.dev .venv/bin/python manage.py seed_demo
-    DJANGO_SETTINGS_MODULE=kx_site.settings.dev .venv/bin/python manage.py createcachetable
+    make migrate seed collectstatic
     .venv/bin/python bench/profile_pages.py --requests 200
     .venv/bin/python bench/profile_pages.py --profile event --top 40   # cProfile of one page
+    .venv/bin/python bench/profile_pages.py --show-queries event --width 2000
 
 What it does: sets up Django with ``kx_site.settings.production`` (a throwaway SECRET_KEY,
 ALLOWED_HOSTS=127.0.0.1, plain HTTP as ``make serve`` does), signs in the demo practitioner
@@ -98,6 +98,7 @@ def main(argv=None):
     parser.add_argument("--top", type=int, default=50)
     parser.add_argument("--anonymous", action="store_true", help="also time signed out")
     parser.add_argument("--show-queries", choices=PAGES, help="print this page's SQL")
+    parser.add_argument("--width", type=int, default=300, help="characters of each query shown")
     args = parser.parse_args(argv)
 
     setup_django()
@@ -117,7 +118,7 @@ def main(argv=None):
     if args.show_queries:
         count, captured = count_queries(member, paths[args.show_queries])
         for query in captured.captured_queries:
-            print(query["sql"][:300])
+            print(query["sql"][: args.width])
         print(f"{count} queries")
         return
     if args.profile:

@@ -136,9 +136,12 @@ class AudienceMixin(models.Model):
 
 
 def user_has_verified_email(user):
-    """Signed in and at least one verified email address (cached on the user for the request)."""
+    """Signed in and at least one verified email address (known for the request: read from the
+    user as ``User.objects.for_request()`` loads it, or asked once and kept on the user)."""
     if not user.is_authenticated:
         return False
+    if hasattr(user, "kx_verified_email"):
+        return user.kx_verified_email
     if not hasattr(user, "_kx_has_verified_email"):
         from allauth.account.models import EmailAddress
 

@@ -38,7 +38,11 @@ def has_staff_powers(user) -> bool:
         return False
     cached = getattr(user, "_kx_has_staff_powers", None)
     if cached is None:
-        cached = user.is_kx_staff and has_second_factor(user)
+        # A user loaded for a request (User.objects.for_request()) knows already.
+        second_factor = getattr(user, "kx_second_factor", None)
+        cached = user.is_kx_staff and (
+            has_second_factor(user) if second_factor is None else second_factor
+        )
         user._kx_has_staff_powers = cached
     return cached
 

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Start (or stop) the S3-compatible server that the object-storage tests run against: the Versity
 # S3 Gateway (versitygw, Apache-2.0) on a folder under var/. Built from the Go module proxy into
-# var/bin on first use (about a minute on 2 cores, 84 MB), then reused.
+# var/bin (or $KX_BIN_DIR: CI keeps it across clean clones) on first use (about two minutes on
+# 2 cores, 84 MB), then reused.
 #   scripts/s3-test-server.sh [start]   build if needed, start in the background, wait until it answers
 #   scripts/s3-test-server.sh stop      stop the server started here
 # It listens on 127.0.0.1:$KX_TEST_S3_PORT (default 9010), starts with no buckets, and accepts only
@@ -18,7 +19,7 @@ secret_key=kx-test-secret-key-not-for-production
 server_dir="$var_dir/s3-test"
 pid_file="$server_dir/server.pid"
 log_file="$server_dir/server.log"
-bin_dir="$var_dir/bin"
+bin_dir=${KX_BIN_DIR:-$var_dir/bin}
 binary="$bin_dir/versitygw"
 stamp="$bin_dir/versitygw.version"
 

@@ -86,6 +86,9 @@ def migrate(database_url):
 def copy_for_this_process(alias="default"):
     """Make this process's test database a copy of the migrated template."""
     connection = connections[alias]
+    # The name Django's own set-up will open (TEST NAME, or test_ and the name with the process's
+    # suffix; SQLite's shared in-memory URI): Django has no public way to ask for it, and guessing
+    # it would go wrong silently. tests/kx_site/test_migrated_test_database.py shows a break.
     test_name = connection.creation._get_test_db_name()
     if connection.vendor == "postgresql":
         copy_postgresql(connection.settings_dict, test_name)

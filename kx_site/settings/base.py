@@ -169,9 +169,10 @@ KX_EVENT_PLACES_MAX_AGE = int(os.environ.get("KX_EVENT_PLACES_MAX_AGE", "30"))
 KX_BENCH_VIEWS = os.environ.get("KX_BENCH_VIEWS", "") == "true"
 
 AUTH_USER_MODEL = "accounts.User"
+# Django's and allauth's, loading the signed-in user with what each request asks of it.
 AUTHENTICATION_BACKENDS = [
-    "django.contrib.auth.backends.ModelBackend",
-    "allauth.account.auth_backends.AuthenticationBackend",
+    "accounts.backends.ModelBackend",
+    "accounts.backends.AuthenticationBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

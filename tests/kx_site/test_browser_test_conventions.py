@@ -92,6 +92,15 @@ def unwaited_checks(source):
                     yield statement.lineno
 
 
+def findings(finder):
+    """``path:line`` of every place in the browser tests that ``finder`` finds."""
+    return [
+        f"{path.relative_to(BROWSER_TESTS)}:{line}"
+        for path in browser_test_files()
+        for line in finder(path.read_text())
+    ]
+
+
 def test_there_are_browser_tests_to_check():
     assert len(list(browser_test_files())) > 10
 
@@ -112,13 +121,7 @@ def test_the_check_tells_a_locator_count_from_a_queryset_count():
 
 
 def test_no_browser_test_asserts_a_one_shot_read_of_the_page():
-    found = [
-        f"{path.relative_to(BROWSER_TESTS)}:{line}"
-        for path in browser_test_files()
-        for line in one_shot_asserts(path.read_text())
-    ]
-
-    assert found == []
+    assert findings(one_shot_asserts) == []
 
 
 def test_the_check_finds_an_accessibility_check_straight_after_a_click():
@@ -133,10 +136,4 @@ def test_the_check_finds_an_accessibility_check_straight_after_a_click():
 
 
 def test_no_browser_test_checks_a_page_before_waiting_for_the_click():
-    found = [
-        f"{path.relative_to(BROWSER_TESTS)}:{line}"
-        for path in browser_test_files()
-        for line in unwaited_checks(path.read_text())
-    ]
-
-    assert found == []
+    assert findings(unwaited_checks) == []
