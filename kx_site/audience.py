@@ -172,6 +172,17 @@ class Grant:
         return self.member.organisation_id if self.member else None
 
     @property
+    def cache_key(self):
+        """All that decides what the reader may see (``q``), as a string: readers with the same
+        key see the same items, so an answer counted for one may be kept for them all."""
+        if self.everything:
+            return "everything"
+        key = ",".join(self.audiences)
+        if self.member:
+            key += f"|kind={self.organisation_kind}|organisation={self.organisation_id}"
+        return key
+
+    @property
     def organisation_kind(self):
         """Read only when needed: it loads the member's organisation."""
         return self.member.organisation.kind if self.member else None

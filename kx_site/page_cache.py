@@ -18,8 +18,11 @@ What makes this safe:
   page that sets a shorter ``max-age`` is kept no longer than that (an event's places left).
 
 A hit costs one read of the generation (a query on the database cache, a round trip on Redis).
+A request reads it once: the middleware opens a scope in which the page and every answer
+``remembered`` keeps share that one read (signed-in requests too, for the answers).
 """
 
+import contextvars
 import hashlib
 import logging
 import uuid
@@ -69,9 +72,27 @@ UNSHOWN_MODELS = frozenset(
 )
 
 
+class _RequestGeneration:
+    value = None
+
+
+# The generation read for the request being served, once (see AnonymousPageCacheMiddleware).
+_request_generation = contextvars.ContextVar("kx_request_generation", default=None)
+
+
 def generation():
     """The current generation (a new one when the shared cache has none); None when the shared
-    cache cannot say, and then nothing is kept or served."""
+    cache cannot say, and then nothing is kept or served. Read once per request."""
+    scope = _request_generation.get()
+    if scope is not None and scope.value is not None:
+        return scope.value
+    current = _read_generation()
+    if scope is not None:
+        scope.value = current
+    return current
+
+
+def _read_generation():
     shared = caches["default"]
     try:
         current = shared.get(GENERATION_KEY)
@@ -105,13 +126,16 @@ _warned = False
 
 def remembered(name, compute):
     """``compute()``, kept with the pages until the next write to content: for an answer drawn
-    from content alone and the same for every reader (whether an image is public)."""
+    from content alone, the same for every reader (whether an image is public) or for every
+    reader whose ``name`` says what decides it (the library's facet counts name the reader's
+    grant)."""
     if not settings.KX_PAGE_CACHE_SECONDS:
         return compute()
     current_generation = generation()
     if current_generation is None:
         return compute()
-    key = f"answer:{current_generation}:{name}"
+    # Any name, as a key every cache backend takes.
+    key = f"answer:{current_generation}:{hashlib.sha256(name.encode()).hexdigest()}"
     pages = caches["pages"]
     value = pages.get(key)
     if value is None:
@@ -122,6 +146,9 @@ def remembered(name, compute):
 
 def retire_kept_pages():
     """Retire every page kept in any process (a new generation: old keys are never read)."""
+    scope = _request_generation.get()
+    if scope is not None:  # what this request reads from now on is the new generation's
+        scope.value = None
     try:
         caches["default"].set(GENERATION_KEY, uuid.uuid4().hex, timeout=None)
     except DatabaseError as error:
@@ -224,6 +251,13 @@ class AnonymousPageCacheMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        scope = _request_generation.set(_RequestGeneration())
+        try:
+            return self.serve(request)
+        finally:
+            _request_generation.reset(scope)
+
+    def serve(self, request):
         if not settings.KX_PAGE_CACHE_SECONDS or not _may_serve_kept(request):
             return self.get_response(request)
         current_generation = generation()

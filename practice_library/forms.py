@@ -3,6 +3,7 @@ from dataclasses import dataclass
 from django import forms
 
 from accounts.models import Organisation, OrganisationKind
+from kx_site.page_cache import remembered
 
 from .models import Adoption, DoesItWork, EvidenceStage, Scale, Topic
 from .selectors import DEFAULT_SORT, RELEVANCE, SORTS
@@ -49,10 +50,16 @@ class PracticeFilterForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["topics"].choices = list(Topic.objects.values_list("slug", "name"))
+        # The same for every reader: kept until content changes (kx_site.page_cache).
+        self.fields["topics"].choices = remembered(
+            "library-topic-choices", lambda: list(Topic.objects.values_list("slug", "name"))
+        )
         self.fields["organisation"].choices = [
             ("", "All organisations"),
-            *Organisation.objects.values_list("slug", "name"),
+            *remembered(
+                "library-organisation-choices",
+                lambda: list(Organisation.objects.values_list("slug", "name")),
+            ),
         ]
 
     def search_arguments(self):

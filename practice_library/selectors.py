@@ -16,7 +16,8 @@ from dataclasses import dataclass
 from django.db.models import Case, Count, IntegerField, Q, Value, When
 from wagtail import hooks
 
-from kx_site.audience import visible_to
+from kx_site.audience import reader_grant, visible_to
+from kx_site.page_cache import remembered
 
 from .models import DOES_IT_WORK_RANK, EVIDENCE_RANK, PracticePage
 
@@ -197,13 +198,25 @@ def practice_search(
         return queryset
 
     if found is None:
-        facets = {
-            "topics": _counts(narrowed("topics"), "topics__slug"),
-            "does_it_work": _counts(narrowed("does_it_work"), "does_it_work"),
-            "evidence_stage": _counts(narrowed("evidence_stage"), "evidence_stage"),
-            "organisation_kind": _counts(narrowed("organisation_kind"), "organisation__kind"),
-            "organisation": _counts(narrowed("organisation"), "organisation__slug"),
-        }
+
+        def count_facets():
+            return {
+                "topics": _counts(narrowed("topics"), "topics__slug"),
+                "does_it_work": _counts(narrowed("does_it_work"), "does_it_work"),
+                "evidence_stage": _counts(narrowed("evidence_stage"), "evidence_stage"),
+                "organisation_kind": _counts(narrowed("organisation_kind"), "organisation__kind"),
+                "organisation": _counts(narrowed("organisation"), "organisation__slug"),
+            }
+
+        if text:
+            facets = count_facets()
+        else:
+            # Five counts on every visit to the library: kept until content changes, for every
+            # reader who may see the same practices (the same grant) and chose the same filters.
+            chosen = [sorted(values) for values in (topics, does_it_work, evidence_stages)]
+            chosen += [sorted(organisation_kinds), organisation]
+            name = f"library-facets:{reader_grant(user).cache_key}:{chosen!r}"
+            facets = remembered(name, count_facets)
         matching = narrowed()
     else:
         facets = found.facets
