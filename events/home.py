@@ -4,6 +4,7 @@ the soonest upcoming events they may see."""
 from django.utils import timezone
 
 from kx_site.home import home_section
+from kx_site.page_cache import remembered_for_reader
 
 from . import selectors
 
@@ -21,8 +22,16 @@ def next_registration(user, now=None):
 
 
 def upcoming_events(user, now=None, limit=UPCOMING_EVENTS):
-    """The first of the events listing's upcoming events that ``user`` may see."""
-    return list(selectors.upcoming_events(user, now)[:limit])
+    """The first of the events listing's upcoming events that ``user`` may see. Asked for now,
+    kept until content changes for readers who may see the same (``kx_site.page_cache``): an
+    event that ends meanwhile stays at most ``KX_PAGE_CACHE_SECONDS``, as on a kept page."""
+    if now is not None:
+        return list(selectors.upcoming_events(user, now)[:limit])
+    return remembered_for_reader(
+        user,
+        f"home-upcoming-events:{limit}",
+        lambda: list(selectors.upcoming_events(user)[:limit]),
+    )
 
 
 @home_section("next_event", template="events/home/next_event.html", order=10, wide=True)

@@ -144,6 +144,14 @@ def remembered(name, compute):
     return value
 
 
+def remembered_for_reader(user, name, compute):
+    """``remembered`` for an answer that depends on what ``user`` may see and on nothing else
+    about them: kept for every reader with the same grant (``Grant.cache_key``)."""
+    from .audience import reader_grant
+
+    return remembered(f"{name}:for:{reader_grant(user).cache_key}", compute)
+
+
 def retire_kept_pages():
     """Retire every page kept in any process (a new generation: old keys are never read)."""
     scope = _request_generation.get()

@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from django.db.models import Case, Count, IntegerField, Q, Value, When
 from wagtail import hooks
 
-from kx_site.audience import reader_grant, visible_to
-from kx_site.page_cache import remembered
+from kx_site.audience import visible_to
+from kx_site.page_cache import remembered_for_reader
 
 from .models import DOES_IT_WORK_RANK, EVIDENCE_RANK, PracticePage
 
@@ -215,8 +215,7 @@ def practice_search(
             # reader who may see the same practices (the same grant) and chose the same filters.
             chosen = [sorted(values) for values in (topics, does_it_work, evidence_stages)]
             chosen += [sorted(organisation_kinds), organisation]
-            name = f"library-facets:{reader_grant(user).cache_key}:{chosen!r}"
-            facets = remembered(name, count_facets)
+            facets = remembered_for_reader(user, f"library-facets:{chosen!r}", count_facets)
         matching = narrowed()
     else:
         facets = found.facets
