@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 from django.core.cache import caches
+from django.db.backends.base.creation import BaseDatabaseCreation
 
-from . import migrated_database
+from . import migrated_database, serialized_rollback
 from .caches import production_caches  # noqa: F401 - a fixture for every test package
 from .factories import PractitionerFactory, UserFactory
 
@@ -64,6 +65,17 @@ def django_db_keepdb(request):
     """The copy is the test database: Django's set-up keeps it (and finds every migration
     applied) rather than making an empty one."""
     return request.config.getvalue("reuse_db") or not request.config.getvalue("nomigrations")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _restore_serialized_data_in_bulk():
+    """Each transactional test restores the migrations' data in bulk, not row by row
+    (tests/serialized_rollback.py)."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(
+            BaseDatabaseCreation, "deserialize_db_from_string", serialized_rollback.restore_in_bulk
+        )
+        yield
 
 
 def pytest_collection_modifyitems(items):

@@ -15,11 +15,9 @@ from pathlib import Path
 import icalendar
 import pytest
 from django.core import mail
-from django.core.management import call_command
 from django.http import HttpResponse
 from django.test import RequestFactory
 from pypdf import PdfReader
-from wagtail.models import Site
 
 from events.calendar import registration_calendar
 from events.models import Certificate
@@ -238,14 +236,3 @@ def test_make_run_keeps_a_base_url_that_is_set():
         "https://kx.example seed_demo",
         "https://kx.example runserver",
     ]
-
-
-@pytest.mark.django_db
-def test_seed_demo_points_the_default_site_at_base_url(settings):
-    settings.DEBUG = True
-
-    call_command("seed_demo", stdout=io.StringIO())
-
-    site = Site.objects.get(is_default_site=True)
-    assert site.root_url == CONFIGURED
-    assert EventPageFactory().full_url.startswith(f"{CONFIGURED}/")

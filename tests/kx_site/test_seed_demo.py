@@ -16,6 +16,7 @@ from allauth.mfa.models import Authenticator
 from django.core.management import CommandError, call_command
 from django.db import transaction
 from django.test import override_settings
+from wagtail.models import Site
 
 from accounts import audit
 from accounts.demo import DEMO_ACCOUNTS
@@ -23,10 +24,14 @@ from accounts.models import User, VerificationRequest
 from events.demo import DEMO_DELEGATES
 from forums.demo import MEMBERS as FORUM_MEMBERS
 from kx_site.models import StandardPage
+from tests.events.factories import EventPageFactory
 
 # The demo's images live in the module's media folder (``seeded``), where the pages' renditions
 # find them.
 pytestmark = pytest.mark.django_db
+# Where the demo is served (make run's BASE_URL): not the test settings' own, so that the Site's
+# address can only have come from the seeding.
+BASE_URL = "http://127.0.0.1:8101"
 
 
 @pytest.fixture(scope="module")
@@ -34,7 +39,7 @@ def seeded(django_db_setup, django_db_blocker, tmp_path_factory):
     """The counts before seeding; the demo is in place while the module's tests run."""
     media = tmp_path_factory.mktemp("media")
     with (
-        override_settings(DEBUG=True, MEDIA_ROOT=media),
+        override_settings(DEBUG=True, MEDIA_ROOT=media, WAGTAILADMIN_BASE_URL=BASE_URL),
         django_db_blocker.unblock(),
         transaction.atomic(),
     ):
@@ -77,6 +82,13 @@ def test_seed_demo_creates_one_account_per_role_and_is_idempotent(seeded, settin
     assert first["StandardPage"] == seeded["StandardPage"] + 3
     output = capsys.readouterr().out
     assert "admin@kx.example" in output
+
+
+def test_seed_demo_points_the_default_site_at_base_url(seeded):
+    site = Site.objects.get(is_default_site=True)
+
+    assert site.root_url == BASE_URL
+    assert EventPageFactory().full_url.startswith(f"{BASE_URL}/")
 
 
 def test_the_demo_accounts_have_their_roles(seeded):
