@@ -140,15 +140,12 @@ def user_has_verified_email(user):
     user as ``User.objects.for_request()`` loads it, or asked once and kept on the user)."""
     if not user.is_authenticated:
         return False
-    if hasattr(user, "kx_verified_email"):
-        return user.kx_verified_email
-    if not hasattr(user, "_kx_has_verified_email"):
+    if not hasattr(user, "kx_verified_email"):
         from allauth.account.models import EmailAddress
 
-        user._kx_has_verified_email = EmailAddress.objects.filter(
-            user=user, verified=True
-        ).exists()
-    return user._kx_has_verified_email
+        # Kept under the annotation's name: one name to read, however the user was loaded.
+        user.kx_verified_email = EmailAddress.objects.filter(user=user, verified=True).exists()
+    return user.kx_verified_email
 
 
 @dataclass(frozen=True)

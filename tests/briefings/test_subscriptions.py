@@ -245,7 +245,11 @@ def test_announcing_twice_sends_nothing_the_second_time(django_capture_on_commit
 def announcement_for(user, django_capture_on_commit_callbacks):
     subscription_save(user=user, all_briefings=True)
     publish(draft_briefing(audience=Audience.PUBLIC), django_capture_on_commit_callbacks)
-    return mail.outbox[-1]
+    # The user's own: a public briefing goes to every subscriber the database holds, so the last
+    # email sent need not be theirs (which fits this test's one unexplained failure on PostgreSQL
+    # under xdist).
+    [message] = [message for message in mail.outbox if message.to == [user.email]]
+    return message
 
 
 def test_the_email_carries_one_click_unsubscribe_headers(django_capture_on_commit_callbacks):
